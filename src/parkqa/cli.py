@@ -1,0 +1,117 @@
+"""Command line: ``parkqa index | ask | eval`` (``serve`` arrives with the web chat).
+
+Example::
+
+    $ parkqa ask --json "长治高新区现在有多少家入区企业？"
+    {"question": "…", "answered": true, "text": "入区企业从2021年的0.9万家增至1.2万家[1]", …}
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from .config import Settings
+
+
+def _settings(args) -> Settings:
+    return Settings.from_env(seeds=getattr(args, "seeds", None), index=getattr(args, "index", None),
+                             model=getattr(args, "model", None),
+                             host=getattr(args, "host", None), port=getattr(args, "port", None))
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seeds", help="articles folder (env PARKQA_SEEDS, default seeds/)")
+    p.add_argument("--index", help="index folder (env PARKQA_INDEX, default index/)")
+    p.add_argument("--model", help="sentence-transformers model name or path (env PARKQA_MODEL)")
+
+
+def cmd_index(args) -> int:
+    from .embedding import Embedder
+    from .index import build_index
+
+    s = _settings(args)
+    manifest = build_index(s, Embedder(s.model))
+    c = manifest["counts"]
+    print(f"indexed {c['articles']} articles: {c['passages']} passages, {c['sentences']} "
+          f"sentences ({c['embedded']} embedded, {c['reused']} reused) in "
+          f"{manifest['build_seconds']}s -> {s.index}")
+    for err in manifest["skipped"]:
+        print(f"skipped: {err}", file=sys.stderr)
+    return 0
+
+
+def format_answer(ans) -> str:
+    lines = [ans.text]
+    cites = ans.citations or ans.related
+    if cites:
+        lines.append("")
+        lines.append("来源：" if ans.citations else "可能相关：")
+        for c in cites:
+            lines.append(f"[{c.n}] {c.title}（{c.doc}，第 {c.start}–{c.end} 字）")
+            if not ans.citations:
+                lines.append(f"    {c.quote}")
+    return "\n".join(lines)
+
+
+def cmd_ask(args) -> int:
+    from .pipeline import ParkQA
+
+    qa = ParkQA(_settings(args))
+    question = " ".join(args.question)
+    ans = qa.ask(question, top_k=args.top_k)
+    if args.json:
+        print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(format_answer(ans))
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from .evaluation import run_cli
+
+    return run_cli(args, _settings(args))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="parkqa", description="长治园区新闻问答 / parkqa")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("index", help="build or refresh the index")
+    _common(p)
+    p.set_defaults(fn=cmd_index)
+    p = sub.add_parser("ask", help="answer one question")
+    _common(p)
+    p.add_argument("question", nargs="+")
+    p.add_argument("--json", action="store_true", help="print the JSON contract")
+    p.add_argument("--top-k", type=int, default=None)
+    p.set_defaults(fn=cmd_ask)
+    p = sub.add_parser("eval", help="evaluate on a Q&A file")
+    _common(p)
+    p.add_argument("--qa", default="eval/qa.jsonl")
+    p.add_argument("--out", default="eval/report")
+    p.add_argument("--limit", type=int, default=None, help="only the first N items")
+    p.add_argument("--min", action="append", default=[], metavar="METRIC=VALUE",
+                   help="fail (exit 1) when a metric is below VALUE")
+    p.set_defaults(fn=cmd_eval)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.fn(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a clear one-line error, never a traceback, for known failures
+        from .corpus import CorpusError
+        from .embedding import ModelError
+        from .index import IndexUnavailable
+
+        if isinstance(exc, (CorpusError, ModelError, IndexUnavailable, ValueError, OSError)):
+            print(f"parkqa: error: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

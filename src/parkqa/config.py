@@ -1,0 +1,79 @@
+"""One small settings object, read from the environment, passed down and saved beside the index.
+
+Example::
+
+    >>> from parkqa.config import Settings
+    >>> Settings.from_env({"PARKQA_PORT": "8000"}).port
+    8000
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+
+# Settings that change what the index holds; a mismatch with the manifest means a rebuild.
+INDEX_KEYS = ("model", "passage_chars", "passage_overlap")
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    seeds: Path = Path("seeds")
+    index: Path = Path("index")
+    model: str = "multilingual-e5-small-offline"
+    passage_chars: int = 200
+    passage_overlap: int = 1
+    top_k: int = 5
+    host: str = "127.0.0.1"
+    port: int = 7860
+    api_keys: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
+    rate_limit: str = "60/minute"
+    log_dir: str = ""
+    max_question_chars: int = 1000
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_env(cls, env: dict | None = None, **overrides) -> "Settings":
+        env = os.environ if env is None else env
+        values: dict = {}
+        simple = {"PARKQA_SEEDS": ("seeds", Path), "PARKQA_INDEX": ("index", Path),
+                  "PARKQA_MODEL": ("model", str), "PARKQA_HOST": ("host", str),
+                  "PARKQA_PORT": ("port", int), "PARKQA_RATE_LIMIT": ("rate_limit", str),
+                  "PARKQA_LOG_DIR": ("log_dir", str),
+                  "PARKQA_MAX_QUESTION_CHARS": ("max_question_chars", int)}
+        for var, (name, kind) in simple.items():
+            if env.get(var, "").strip():
+                try:
+                    values[name] = kind(env[var].strip())
+                except ValueError as exc:
+                    raise ValueError(f"{var}={env[var]!r} is not a valid {kind.__name__}") from exc
+        if env.get("PARKQA_API_KEYS") is not None:
+            values["api_keys"] = _split(env["PARKQA_API_KEYS"])
+        if env.get("PARKQA_ALLOWED_ORIGINS") is not None:
+            values["allowed_origins"] = _split(env["PARKQA_ALLOWED_ORIGINS"])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def index_fingerprint(self) -> dict:
+        return {k: getattr(self, k) for k in INDEX_KEYS}
+
+    def public_dict(self) -> dict:
+        """Settings safe to show or log: API keys are never included."""
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("api_keys", "extra")}
+        out["api_keys"] = f"{len(self.api_keys)} configured" if self.api_keys else "none"
+        return {k: (str(v) if isinstance(v, Path) else v) for k, v in out.items()}
+
+
+def default_settings() -> Settings:
+    return Settings.from_env()
+
+
+__all__ = ["Settings", "INDEX_KEYS", "default_settings", "asdict"]

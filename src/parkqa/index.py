@@ -1,0 +1,324 @@
+"""Build, save and load the search index: FAISS vectors, BM25 over jieba tokens, passages,
+sentences, articles and a manifest that says exactly what the index was built from.
+
+A stale or mismatched index (other articles, model, chunking settings or format) is detected by
+comparing the manifest with the present state, never silently used. Writes are atomic: the new
+index is built in a temporary folder beside the old one and swapped in by rename, so a crash
+mid-build leaves the old index intact. Vectors of unchanged texts are reused, so adding one article
+re-embeds only that article.
+
+Example::
+
+    >>> from parkqa.index import build_index, load_index
+    >>> build_index(settings)            # doctest: +SKIP
+    >>> idx = load_index(settings)       # raises IndexStale when the articles changed
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .chunking import Passage, Sentence, article_sentences, build_passages
+from .config import Settings
+from .corpus import Article, article_paths, file_sha256, load_corpus
+from .tokens import add_words, corpus_names, tokenize
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+FILES = ("manifest.json", "articles.jsonl", "sentences.jsonl", "passages.jsonl",
+         "passages.faiss", "sentences.faiss", "vectors.npz", "words.txt")
+
+
+class IndexUnavailable(RuntimeError):
+    """The index is missing or unusable; the message says why and what to do."""
+
+
+class IndexMissing(IndexUnavailable):
+    pass
+
+
+class IndexStale(IndexUnavailable):
+    pass
+
+
+class IndexCorrupt(IndexUnavailable):
+    pass
+
+
+@dataclass
+class Index:
+    """A loaded index: everything retrieval and answering need, in memory."""
+    manifest: dict
+    articles: dict[str, Article]
+    sentences: list[Sentence]
+    passages: list[Passage]
+    passage_vectors: "object"   # faiss.Index over passage vectors
+    sentence_vectors: np.ndarray
+    passage_tokens: list[list[str]]
+    sentence_tokens: list[list[str]]
+    words: list[str]
+
+    @property
+    def docs(self) -> list[str]:
+        return sorted(self.articles)
+
+
+# ------------------------------------------------------------------ helpers
+
+def _faiss():
+    try:
+        import faiss
+    except ImportError as exc:  # pragma: no cover
+        raise IndexUnavailable("install faiss-cpu: pip install faiss-cpu") from exc
+    return faiss
+
+
+def _text_key(model: str, text: str) -> str:
+    return hashlib.sha1(f"{model}\0{text}".encode("utf-8")).hexdigest()
+
+
+def corpus_state(seeds: Path) -> dict[str, str]:
+    """File name -> sha256 of every article file now in ``seeds``."""
+    return {p.name: file_sha256(p) for p in article_paths(seeds)}
+
+
+def _versions() -> dict:
+    import importlib.metadata as md
+
+    out = {"parkqa": __version__}
+    for pkg in ("faiss-cpu", "sentence-transformers", "jieba", "bm25s"):
+        with contextlib.suppress(md.PackageNotFoundError):
+            out[pkg] = md.version(pkg)
+    return out
+
+
+@contextlib.contextmanager
+def build_lock(index_dir: Path):
+    """One builder at a time per index folder (other processes wait)."""
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = index_dir.parent / f".{index_dir.name}.lock"
+    with open(lock_path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _write_jsonl(path: Path, rows) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _old_vectors(index_dir: Path) -> dict[str, np.ndarray]:
+    try:
+        data = np.load(index_dir / "vectors.npz")
+        return dict(zip(data["keys"].tolist(), data["vectors"]))
+    except Exception:  # no cache or unreadable cache: embed everything
+        return {}
+
+
+def _flat_index(vectors: np.ndarray):
+    faiss = _faiss()
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+# ------------------------------------------------------------------ build
+
+def build_index(settings: Settings, embedder=None, *, progress=None) -> dict:
+    """Build the index for ``settings.seeds`` into ``settings.index``; return the manifest."""
+    from .embedding import Embedder
+
+    started = time.perf_counter()
+    seeds, index_dir = Path(settings.seeds), Path(settings.index)
+    articles, errors = load_corpus(seeds)
+    if not articles:
+        detail = "; ".join(errors) if errors else "no .txt or .md files"
+        raise IndexUnavailable(f"no usable articles in {seeds}: {detail}")
+    embedder = embedder or Embedder(settings.model)
+
+    words = corpus_names(a.text for a in articles)
+    add_words(words)
+    sentences: list[Sentence] = []
+    passages: list[Passage] = []
+    for art in articles:
+        sents = article_sentences(art, first_id=len(sentences))
+        passages += build_passages(sents, target_chars=settings.passage_chars,
+                                   overlap=settings.passage_overlap, first_id=len(passages))
+        sentences += sents
+
+    texts = [p.text for p in passages] + [s.text for s in sentences]
+    cache = _old_vectors(index_dir)
+    keys = [_text_key(embedder.name, t) for t in texts]
+    missing = sorted({k: t for k, t in zip(keys, texts) if k not in cache}.items())
+    if missing:
+        fresh = embedder.encode_passages([t for _, t in missing])
+        cache.update({k: v for (k, _), v in zip(missing, fresh)})
+    vectors = np.stack([cache[k] for k in keys]).astype(np.float32)
+    p_vecs, s_vecs = vectors[: len(passages)], vectors[len(passages):]
+
+    manifest = {
+        "format": FORMAT_VERSION,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "model": embedder.name,
+        "dimension": int(vectors.shape[1]),
+        "settings": settings.index_fingerprint(),
+        "corpus": {a.doc: a.sha256 for a in articles},
+        "files": {p.name: file_sha256(p) for p in article_paths(seeds)},
+        "skipped": errors,
+        "counts": {"articles": len(articles), "passages": len(passages),
+                   "sentences": len(sentences), "embedded": len(missing),
+                   "reused": len(texts) - len(missing)},
+        "faiss_index": "IndexFlatIP",
+        "versions": _versions(),
+        "build_seconds": 0.0,
+    }
+
+    with build_lock(index_dir):
+        tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.build-", dir=index_dir.parent))
+        try:
+            faiss = _faiss()
+            _write_jsonl(tmp / "articles.jsonl", (
+                {"doc": a.doc, "title": a.title, "park": a.park, "sha256": a.sha256,
+                 "raw": a.raw, "text": a.text, "offsets": a.offsets,
+                 "paragraph_kinds": a.paragraph_kinds} for a in articles))
+            _write_jsonl(tmp / "sentences.jsonl", (
+                dict(asdict(s), tokens=tokenize(s.text)) for s in sentences))
+            _write_jsonl(tmp / "passages.jsonl", (
+                dict(p.to_dict(), tokens=tokenize(p.text)) for p in passages))
+            faiss.write_index(_flat_index(p_vecs), str(tmp / "passages.faiss"))
+            faiss.write_index(_flat_index(s_vecs), str(tmp / "sentences.faiss"))
+            live = set(keys)
+            kept = [k for k in cache if k in live]
+            np.savez(tmp / "vectors.npz", keys=np.array(kept),
+                     vectors=np.stack([cache[k] for k in kept]))
+            (tmp / "words.txt").write_text("\n".join(words), encoding="utf-8")
+            manifest["build_seconds"] = round(time.perf_counter() - started, 2)
+            (tmp / "manifest.json").write_text(
+                json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+            _swap_in(tmp, index_dir)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    log.info("index built in %.1fs: %s", manifest["build_seconds"], manifest["counts"])
+    return manifest
+
+
+def _swap_in(tmp: Path, index_dir: Path) -> None:
+    """Replace ``index_dir`` by ``tmp`` with renames only (each atomic on one file system)."""
+    old = None
+    if index_dir.exists():
+        old = index_dir.parent / f".{index_dir.name}.old-{os.getpid()}-{time.time_ns()}"
+        os.rename(index_dir, old)
+    os.rename(tmp, index_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ load
+
+def check_manifest(manifest: dict, settings: Settings) -> list[str]:
+    """Reasons the index does not match the present articles and settings (empty: it does)."""
+    reasons = []
+    if manifest.get("format") != FORMAT_VERSION:
+        reasons.append(f"index format {manifest.get('format')} != {FORMAT_VERSION}")
+    if manifest.get("settings") != settings.index_fingerprint():
+        reasons.append(f"settings changed: {manifest.get('settings')} -> "
+                       f"{settings.index_fingerprint()}")
+    try:
+        now = corpus_state(Path(settings.seeds))
+    except Exception as exc:
+        reasons.append(f"cannot read articles: {exc}")
+        return reasons
+    before = manifest.get("files", {})
+    added = sorted(set(now) - set(before))
+    removed = sorted(set(before) - set(now))
+    changed = sorted(k for k in set(now) & set(before) if now[k] != before[k])
+    for label, names in (("added", added), ("removed", removed), ("changed", changed)):
+        if names:
+            reasons.append(f"articles {label}: {', '.join(names)}")
+    return reasons
+
+
+def load_index(settings: Settings, *, check: bool = True) -> Index:
+    """Load the index in ``settings.index``. Raises IndexMissing, IndexStale or IndexCorrupt
+    with a message that names the problem."""
+    index_dir = Path(settings.index)
+    if not (index_dir / "manifest.json").exists():
+        raise IndexMissing(f"no index in {index_dir}; run `parkqa index`")
+    try:
+        manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(f"{index_dir / 'manifest.json'} is unreadable: {exc}") from exc
+    if check:
+        reasons = check_manifest(manifest, settings)
+        if reasons:
+            raise IndexStale("index is stale: " + "; ".join(reasons))
+    faiss = _faiss()
+    current = "manifest.json"
+    try:
+        for name in FILES:
+            current = name
+            if not (index_dir / name).exists():
+                raise IndexCorrupt(f"{index_dir / name} is missing")
+        current = "articles.jsonl"
+        articles = {}
+        for row in _read_jsonl(index_dir / "articles.jsonl"):
+            articles[row["doc"]] = Article(
+                doc=row["doc"], raw=row["raw"], text=row["text"], offsets=row["offsets"],
+                title=row["title"], park=row["park"], sha256=row["sha256"],
+                paragraph_kinds=row["paragraph_kinds"])
+        current = "sentences.jsonl"
+        s_rows = _read_jsonl(index_dir / "sentences.jsonl")
+        sentences = [Sentence(**{k: v for k, v in r.items() if k != "tokens"}) for r in s_rows]
+        for s in sentences:
+            s.spans = [tuple(x) for x in s.spans]
+        current = "passages.jsonl"
+        p_rows = _read_jsonl(index_dir / "passages.jsonl")
+        passages = [Passage(**{k: v for k, v in r.items() if k != "tokens"}) for r in p_rows]
+        current = "passages.faiss"
+        p_index = faiss.read_index(str(index_dir / "passages.faiss"))
+        current = "sentences.faiss"
+        s_index = faiss.read_index(str(index_dir / "sentences.faiss"))
+        s_vecs = s_index.reconstruct_n(0, s_index.ntotal) if s_index.ntotal else np.zeros(
+            (0, manifest["dimension"]), np.float32)
+        words = (index_dir / "words.txt").read_text(encoding="utf-8").split("\n")
+    except IndexCorrupt:
+        raise
+    except Exception as exc:
+        raise IndexCorrupt(f"{index_dir / current} is corrupt or unreadable ({exc}); "
+                           "run `parkqa index` to rebuild it") from exc
+    dim = manifest.get("dimension")
+    if (p_index.ntotal != len(passages) or s_index.ntotal != len(sentences)
+            or p_index.d != dim or s_index.d != dim):
+        raise IndexCorrupt(f"{index_dir}: vectors do not match passages/sentences or the "
+                           "manifest's dimension; run `parkqa index` to rebuild it")
+    if any(s.doc not in articles for s in sentences):
+        raise IndexCorrupt(f"{index_dir}: sentences refer to unknown articles")
+    add_words(w for w in words if w)
+    return Index(manifest=manifest, articles=articles, sentences=sentences, passages=passages,
+                 passage_vectors=p_index, sentence_vectors=np.asarray(s_vecs, np.float32),
+                 passage_tokens=[r["tokens"] for r in p_rows],
+                 sentence_tokens=[r["tokens"] for r in s_rows], words=words)

@@ -1,0 +1,98 @@
+"""The question-answering pipeline, loaded once and shared: index + embedder + retriever +
+answerer behind one ``ask()``.
+
+Example::
+
+    >>> import parkqa
+    >>> qa = parkqa.load()                                      # doctest: +SKIP
+    >>> qa.ask("长治经开区2025年规模以上工业增加值是多少？").answered  # doctest: +SKIP
+    True
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import unicodedata
+
+from .answering import Answer, Answerer
+from .config import Settings
+from .embedding import Embedder
+from .index import IndexMissing, IndexStale, IndexUnavailable, IndexCorrupt, build_index, load_index
+from .retrieval import Retriever
+
+log = logging.getLogger(__name__)
+
+EMPTY_QUESTION = "请输入一个问题，例如：长治高新区现在有多少家入区企业？"
+TOO_LONG = "问题太长了（超过 {limit} 个字符），请精简后再问。"
+
+
+def clean_question(question: object) -> str:
+    """Make any input safe to process: str, no control characters or lone surrogates."""
+    if question is None:
+        return ""
+    if not isinstance(question, str):
+        question = str(question)
+    question = question.encode("utf-8", "replace").decode("utf-8")
+    question = "".join(c if unicodedata.category(c)[0] != "C" else " " for c in question)
+    return " ".join(question.split())
+
+
+class ParkQA:
+    """Loaded pipeline. Thread-safe for concurrent ``ask`` calls."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, *,
+                 rebuild: bool = True) -> None:
+        self.settings = settings
+        self.embedder = embedder or Embedder(settings.model)
+        self._lock = threading.Lock()
+        self.index = self._load_or_build(rebuild)
+        self.retriever = Retriever(self.index, self.embedder)
+        self.answerer = Answerer(self.index, self.retriever)
+
+    def _load_or_build(self, rebuild: bool):
+        try:
+            return load_index(self.settings)
+        except (IndexMissing, IndexStale, IndexCorrupt) as exc:
+            if not rebuild:
+                raise
+            log.warning("%s; rebuilding the index", exc)
+            build_index(self.settings, self.embedder)
+            return load_index(self.settings)
+
+    def reindex(self) -> dict:
+        """Rebuild the index from the articles and switch to it once complete."""
+        manifest = build_index(self.settings, self.embedder)
+        index = load_index(self.settings)
+        retriever = Retriever(index, self.embedder)
+        answerer = Answerer(index, retriever)
+        with self._lock:  # readers see either the old trio or the new one, never a mix
+            self.index, self.retriever, self.answerer = index, retriever, answerer
+        return manifest
+
+    def ask(self, question: object, *, top_k: int | None = None) -> Answer:
+        """Answer a question; never raises on odd input (it is answered politely instead)."""
+        q = clean_question(question)
+        if not q or not any(ch.isalnum() for ch in q):
+            return Answer(q, False, EMPTY_QUESTION)
+        limit = self.settings.max_question_chars
+        if len(q) > limit:
+            return Answer(q[:limit] + "…", False, TOO_LONG.format(limit=limit))
+        with self._lock:
+            answerer = self.answerer
+        answer, _hits = answerer.answer(q, k=top_k or self.settings.top_k)
+        return answer
+
+    def search(self, question: str, *, k: int = 5, mode: str = "hybrid"):
+        with self._lock:
+            retriever = self.retriever
+        return retriever.passages(clean_question(question), k=k, mode=mode)
+
+
+def load(seeds: str | None = None, index: str | None = None, model: str | None = None,
+         **settings) -> ParkQA:
+    """Load the pipeline (building the index when it is missing or stale)."""
+    s = Settings.from_env(seeds=seeds, index=index, model=model, **settings)
+    return ParkQA(s)
+
+
+__all__ = ["ParkQA", "load", "IndexUnavailable"]

@@ -1,0 +1,108 @@
+"""Jieba tokens for BM25 and term matching, taught the corpus's own names.
+
+Example::
+
+    >>> from parkqa.tokens import tokenize
+    >>> tokenize("长治高新区现在有多少家入区企业？")
+    ['长治', '高新', '高新区', '长治高新区', '现在', '多少', '入区', '企业']
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+
+_LOCK = threading.Lock()
+_WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
+_added: set[str] = set()
+
+# Park names and their usual short forms, typos and English names, mapped to one spelling so the
+# question and the articles meet on the same tokens.
+PARK_ALIASES = [
+    (r"长治高新技术产业开发区|高新技术产业开发区|高薪区|高新开发区|高兴区|高新园区", "高新区"),
+    (r"长治经济技术开发区|经济技术开发区|经济开发区|经开发区|经济区|开发区经开", "经开区"),
+    (r"(?i)(changzhi\s+)?(national\s+)?(hi|high)[\s-]*tech(nology)?\s+(industrial\s+)?"
+     r"(development\s+)?(zone|park)", "高新区"),
+    (r"(?i)(changzhi\s+)?economic(\s+and\s+technological)?\s+development\s+(zone|area)|\betdz\b|"
+     r"\bedz\b", "经开区"),
+    (r"(?i)\bchangzhi(\s+city)?\b", "长治"),
+]
+BASE_WORDS = ["长治高新区", "高新区", "长治经开区", "经开区", "长治市", "入区企业",
+              "规模以上", "高新技术企业", "磷酸锰铁锂", "碳达峰", "绿电园区", "标准地"]
+
+STOPWORDS = set("""
+的 了 是 在 和 与 及 或 有 也 都 就 还 又 被 把 让 给 对 为 从 到 向 以 于 等 其 这 那 该 此 之 而 并 中 上 下 里 个 些
+什么 哪些 哪个 哪家 哪里 哪儿 多少 几 几个 几家 怎么 怎样 如何 为什么 为何 是否 是不是 吗 呢 吧 啊 呀 请问 请 告诉 我 我们
+你 你们 他们 它 它们 现在 目前 一下 知道 想 问 能 可以 会 要 多 情况 方面 具体 主要 一些 有没有 有哪些 多大 多高 哪 个
+家 那么 那 呢 大概 包括 包含 涵盖 分别 哪一年 一年 哪 哪儿 多久 是多少 有多少
+what is are was were the a an of in on at to for and or by with from how many much does do did which who
+when where why it its there this that as be been has have had about into than
+ 大约 一共 总共 共 介绍 说说 讲讲 关于 相关 经过 一个 哪一年 哪年 何时 什么时候 时候 时间
+""".split())
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width letters and digits to ASCII), park aliases to one spelling."""
+    text = unicodedata.normalize("NFKC", text)
+    for pattern, repl in PARK_ALIASES:
+        text = re.sub(pattern, repl, text)
+    return text
+
+
+def add_words(words) -> None:
+    """Teach jieba words that must stay whole (company and park names)."""
+    import jieba
+
+    with _LOCK:
+        for w in words:
+            if w and w not in _added:
+                jieba.add_word(w, freq=20000)
+                _added.add(w)
+
+
+def _jieba():
+    import jieba
+
+    if not getattr(_jieba, "ready", False):
+        with _LOCK:
+            jieba.setLogLevel(logging.WARNING)
+            jieba.initialize()
+        for w in BASE_WORDS:
+            add_words([w])
+        _jieba.ready = True
+    return jieba
+
+
+def tokenize(text: str, *, drop_stopwords: bool = True) -> list[str]:
+    """jieba search-mode tokens, lower-cased; tokens with no letter, digit or Han character
+    (punctuation, spaces, a lone "？") are dropped because they match by accident."""
+    jieba = _jieba()
+    out = []
+    for tok in jieba.lcut_for_search(normalize(text)):
+        tok = tok.strip().lower()
+        if not tok or not _WORD.search(tok):
+            continue
+        if drop_stopwords and tok in STOPWORDS:
+            continue
+        out.append(tok)
+    return out
+
+
+_NAME = re.compile(
+    r"[\u4e00-\u9fff（）()A-Za-z0-9]{2,24}?(?:股份有限公司|有限责任公司|有限公司|集团|研究院|实验室|"
+    r"产业园|工业园|物流园|产业基地|专业镇|示范区)")
+_QUOTED = re.compile(r"“([\u4e00-\u9fffA-Za-z0-9]{2,8})”")
+
+
+def corpus_names(texts) -> list[str]:
+    """Names worth keeping whole: company, lab and park names, and short quoted terms."""
+    names: set[str] = set()
+    for text in texts:
+        for m in _NAME.finditer(text):
+            # the match starts wherever Han text starts; keep what follows the last function word
+            name = re.split(r"[在由与和及是的为让对以从将把]", m.group(0))[-1]
+            if 4 <= len(name) <= 16:
+                names.add(name)
+        names.update(_QUOTED.findall(text))
+    return sorted(names)

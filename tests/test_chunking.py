@@ -1,0 +1,48 @@
+from pathlib import Path
+
+from parkqa.chunking import article_sentences, build_passages, split_clauses, split_sentences
+from parkqa.corpus import load_article
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def pieces(text):
+    return [text[a:b] for a, b in split_sentences(text)]
+
+
+def test_sentences_respect_quotes_and_brackets():
+    assert pieces("他说：“好。”我们走。") == ["他说：“好。”", "我们走。"]
+    assert pieces("出台《办法（试行）》等文件。然后！") == ["出台《办法（试行）》等文件。", "然后！"]
+    assert pieces("（注：见上文。）后续。") == ["（注：见上文。）", "后续。"]
+    assert pieces("第一行没有句号\n第二行。") == ["第一行没有句号", "第二行。"]
+    assert pieces("真的吗？？是的……好") == ["真的吗？？", "是的……", "好"]
+
+
+def test_clauses_split_on_commas_outside_quotes():
+    text = "入区企业从0.9万家增至1.2万家，规模以上工业企业从37家增至82家；“甲，乙”也在。"
+    assert [text[a:b] for a, b in split_clauses(text)] == [
+        "入区企业从0.9万家增至1.2万家，", "规模以上工业企业从37家增至82家；", "“甲，乙”也在。"]
+
+
+def test_every_sentence_quote_maps_back_to_raw_text():
+    for path in sorted(SEEDS.glob("*.txt")):
+        art = load_article(path)
+        for s in article_sentences(art):
+            raw = "".join(art.raw[a:b] for a, b in s.spans)
+            assert "".join(raw.split()) == "".join(s.quote.split())
+            whole = art.raw[s.spans[0][0]:s.spans[-1][1]]
+            if len(s.spans) == 1:
+                assert "".join(whole.split()) == "".join(s.quote.split())
+
+
+def test_passages_overlap_by_one_sentence_and_cover_everything():
+    art = load_article(next(SEEDS.glob("000_*.txt")))
+    sents = article_sentences(art)
+    passages = build_passages(sents, target_chars=200, overlap=1)
+    covered = {i for p in passages for i in p.sentence_ids}
+    assert covered == {s.id for s in sents}
+    for a, b in zip(passages, passages[1:]):
+        if len(a.sentence_ids) > 1:  # a single over-long sentence is a passage of its own
+            assert a.sentence_ids[-1] == b.sentence_ids[0]
+    assert all(len(p.text) <= 200 or len(p.sentence_ids) == 1 for p in passages)
+    assert all(p.start < p.end for p in passages)

@@ -1,0 +1,89 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from parkqa.config import Settings
+from parkqa.index import (IndexCorrupt, IndexMissing, IndexStale, build_index, check_manifest,
+                          load_index)
+from parkqa.pipeline import ParkQA
+
+
+@pytest.fixture()
+def private(tmp_path, seeds_copy, qa):
+    """A private copy of the built index and articles, so tests may break them."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(seeds_copy, seeds)
+    index = tmp_path / "index"
+    shutil.copytree(qa.settings.index, index)
+    return Settings(seeds=seeds, index=index)
+
+
+def test_round_trip(qa, settings):
+    idx = load_index(settings)
+    m = idx.manifest
+    assert m["dimension"] == 384 and m["counts"]["articles"] == 5
+    assert set(m["corpus"]) == {p.name for p in settings.seeds.glob("*.txt")}
+    assert {"model", "settings", "versions", "files"} <= set(m)
+    assert idx.passage_vectors.ntotal == len(idx.passages) > 20
+    assert len(idx.sentence_vectors) == len(idx.sentences)
+    assert np.allclose(np.linalg.norm(idx.sentence_vectors, axis=1), 1, atol=1e-3)
+    assert "长治高新区" in idx.words or any("有限公司" in w for w in idx.words)
+
+
+def test_missing_index(tmp_path, settings):
+    with pytest.raises(IndexMissing, match="parkqa index"):
+        load_index(Settings(seeds=settings.seeds, index=tmp_path / "nothing"))
+
+
+def test_stale_index_is_detected_and_rebuilt_incrementally(private, embedder):
+    extra = private.seeds / "005_new.txt"
+    extra.write_text("长治经开区新建的示范工厂今年投产，年产值预计达到12亿元。\n", encoding="utf-8")
+    assert any("added: 005_new.txt" in r for r in check_manifest(
+        json.loads((private.index / "manifest.json").read_text()), private))
+    with pytest.raises(IndexStale, match="005_new.txt"):
+        load_index(private)
+    qa = ParkQA(private, embedder)  # rebuilds instead of serving the stale index
+    counts = qa.index.manifest["counts"]
+    assert counts["articles"] == 6
+    assert 0 < counts["embedded"] <= 4       # only the new article's texts were embedded
+    ans = qa.ask("经开区的示范工厂年产值预计多少？")
+    assert ans.answered and ans.citations[0].doc == "005_new.txt"
+    assert "12亿元" in ans.text
+
+
+def test_changed_setting_makes_index_stale(private):
+    with pytest.raises(IndexStale, match="settings changed"):
+        load_index(private.with_(passage_chars=120))
+
+
+@pytest.mark.parametrize("name", ["passages.faiss", "sentences.jsonl", "manifest.json"])
+def test_corrupt_files_are_named(private, name):
+    path = private.index / name
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 3])
+    with pytest.raises(IndexCorrupt, match=name.replace(".", r"\.")):
+        load_index(private)
+
+
+def test_missing_passages_file(private):
+    (private.index / "passages.jsonl").unlink()
+    with pytest.raises(IndexCorrupt, match="passages.jsonl is missing"):
+        load_index(private)
+
+
+def test_crash_mid_build_leaves_old_index(private, embedder):
+    before = (private.index / "manifest.json").read_text()
+    (private.seeds / "005_new.txt").write_text("新文章。经开区今年新增企业10家。", encoding="utf-8")
+
+    class Exploding:
+        name, dim = embedder.name, embedder.dim
+
+        def encode_passages(self, texts):
+            raise RuntimeError("killed mid-build")
+
+    with pytest.raises(RuntimeError, match="killed"):
+        build_index(private, Exploding())
+    assert (private.index / "manifest.json").read_text() == before
+    assert not list(private.index.parent.glob(".index.build-*"))
+    load_index(private, check=False)  # the old index still loads
