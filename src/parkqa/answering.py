@@ -26,7 +26,7 @@ import numpy as np
 from .chunking import Sentence, split_clauses
 from .index import Index
 from .retrieval import Retriever, question_parks
-from .tokens import normalize, tokenize
+from .tokens import normalize, nouns, tokenize
 
 REFUSAL = "抱歉，现有文章中没有找到能回答这个问题的内容。"
 MAX_QUOTE_CHARS = 100
@@ -109,7 +109,7 @@ def key_terms(tokens: list[str]) -> list[str]:
 
 
 class Answerer:
-    def __init__(self, index: Index, retriever: Retriever, *, min_coverage: float = 0.5,
+    def __init__(self, index: Index, retriever: Retriever, *, min_coverage: float = 0.4,
                  min_score: float = 0.42, passages: int = 8) -> None:
         self.index = index
         self.retriever = retriever
@@ -157,12 +157,16 @@ class Answerer:
         parks = question_parks(question)
         types = question_types(norm_q)
         terms = [t for t in key_terms(tokenize(_QUESTION_FRAME.sub(" ", norm_q)))
-                 if t not in _PARK_TERMS]
+                 if t not in _PARK_TERMS and not (len(t) == 1 and _HAN.match(t))]
         weights = self._weights(terms)
+        english = len(_LATIN.findall(norm_q)) > 2 * len(_HAN.findall(norm_q))
+        # a thing the question names that no article mentions at all: the articles cannot know
+        missing = [] if english else [w for w in nouns(norm_q) if w not in _PARK_TERMS
+                                      and not any(w in t.lower() for t in self._texts)]
         cands = self._candidates(norm_q, qvec, hits, weights, parks, types)
         t3 = time.perf_counter()
         chosen = self._choose(cands, parks, types, weights)
-        answered = bool(chosen) and chosen[0].coverage >= self.min_coverage \
+        answered = bool(chosen) and not missing and chosen[0].coverage >= self.min_coverage \
             and chosen[0].score >= self.min_score
         if answered:
             citations = [self._cite(n, c) for n, c in enumerate(chosen, start=1)]

@@ -73,11 +73,15 @@ class Hit:
 class Retriever:
     """Rank passages (and sentences) for a question with one shared query embedding."""
 
-    def __init__(self, index: Index, embedder, *, rrf_k: int = 60, park_penalty: float = 0.5):
+    def __init__(self, index: Index, embedder, *, rrf_k: int = 60, park_penalty: float = 0.5,
+                 dense_weight: float = 0.6):
         self.index = index
         self.embedder = embedder
         self.rrf_k = rrf_k
         self.park_penalty = park_penalty
+        # BM25 over jieba tokens is the stronger ranker on these entity-heavy questions; the
+        # embedding mostly breaks ties and rescues paraphrases and English questions
+        self.dense_weight = dense_weight
         self.passage_bm25 = BM25(index.passage_tokens)
         self.sentence_bm25 = BM25(index.sentence_tokens)
 
@@ -101,7 +105,7 @@ class Retriever:
         rankings, weights = [], []
         if mode in ("hybrid", "dense"):
             rankings.append(list(np.argsort(-dense, kind="stable")[:depth]))
-            weights.append(1.0)
+            weights.append(self.dense_weight if mode == "hybrid" else 1.0)
         if mode in ("hybrid", "bm25") and lexical.max() > 0:
             order = [i for i in np.argsort(-lexical, kind="stable")[:depth] if lexical[i] > 0]
             rankings.append(order)

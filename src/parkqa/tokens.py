@@ -42,9 +42,15 @@ when where why it its there this that as be been has have had about into than
 """.split())
 
 
+# Short forms officials use that the articles spell out.
+ABBREVIATIONS = [("规上", "规模以上"), ("高企", "高新技术企业")]
+
+
 def normalize(text: str) -> str:
-    """NFKC (full-width letters and digits to ASCII), park aliases to one spelling."""
+    """NFKC (full-width letters and digits to ASCII), park aliases and short forms spelled out."""
     text = unicodedata.normalize("NFKC", text)
+    for short, full in ABBREVIATIONS:
+        text = re.sub(f"{short}(?!{full[len(short):len(short) + 1]})", full, text)
     for pattern, repl in PARK_ALIASES:
         text = re.sub(pattern, repl, text)
     return text
@@ -52,8 +58,7 @@ def normalize(text: str) -> str:
 
 def add_words(words) -> None:
     """Teach jieba words that must stay whole (company and park names)."""
-    import jieba
-
+    jieba = _jieba()
     with _LOCK:
         for w in words:
             if w and w not in _added:
@@ -68,9 +73,9 @@ def _jieba():
         with _LOCK:
             jieba.setLogLevel(logging.WARNING)
             jieba.initialize()
-        for w in BASE_WORDS:
-            add_words([w])
-        _jieba.ready = True
+            logging.getLogger("bm25s").setLevel(logging.WARNING)
+            _jieba.ready = True
+        add_words(BASE_WORDS)
     return jieba
 
 
@@ -106,3 +111,17 @@ def corpus_names(texts) -> list[str]:
                 names.add(name)
         names.update(_QUOTED.findall(text))
     return sorted(names)
+
+
+def nouns(text: str) -> list[str]:
+    """Nouns, names and Latin words of two or more characters (jieba part-of-speech tags)."""
+    import jieba.posseg as posseg
+
+    _jieba()
+    out = []
+    for pair in posseg.lcut(normalize(text)):
+        word, flag = pair.word.strip(), pair.flag
+        if len(word) >= 2 and (flag.startswith("n") or flag in ("eng", "j", "nz")) \
+                and word.lower() not in STOPWORDS:
+            out.append(word.lower())
+    return out

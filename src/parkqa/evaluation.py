@@ -1,0 +1,256 @@
+"""Evaluate any answering system on a Q&A file (DESIGN.md §3 format): aggregate and per-item
+scores in one call, with BM25-only and dense-only baselines run on the same items.
+
+Example::
+
+    >>> from parkqa.evaluation import load_qa, evaluate
+    >>> items = load_qa("eval/qa.jsonl")                    # doctest: +SKIP
+    >>> report = evaluate(qa, items)                        # doctest: +SKIP
+    >>> report["systems"]["parkqa"]["overall"]["must_contain_all"]   # doctest: +SKIP
+    0.93
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+TYPES = ("fact_number", "fact_entity", "list", "why_how", "cross_doc", "temporal", "unanswerable")
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def load_qa(path: str | Path, seeds: str | Path | None = None) -> list[dict]:
+    """Read and validate a Q&A file. With ``seeds``, every evidence quote must be an exact
+    substring of its raw file and every ``must_contain`` string must appear in the evidence."""
+    items, problems = [], []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError as exc:
+            problems.append(f"line {n}: not JSON ({exc})")
+            continue
+        for key in ("id", "question", "must_contain", "evidence", "type"):
+            if key not in item:
+                problems.append(f"line {n}: missing '{key}'")
+        if item.get("type") == "unanswerable" and (item.get("must_contain") or item.get("evidence")):
+            problems.append(f"{item.get('id')}: unanswerable items have no must_contain/evidence")
+        if seeds is not None:
+            evidence = ""
+            for ev in item.get("evidence", []):
+                path_ = Path(seeds) / ev["doc"]
+                raw = path_.read_text(encoding="utf-8-sig") if path_.exists() else ""
+                if ev["quote"] not in raw:
+                    problems.append(f"{item.get('id')}: evidence quote not in {ev['doc']}: "
+                                    f"{ev['quote']!r}")
+                evidence += _squash(ev["quote"])
+            for m in item.get("must_contain", []):
+                if _squash(m) not in evidence:
+                    problems.append(f"{item.get('id')}: must_contain {m!r} not in its evidence")
+        items.append(item)
+    if problems:
+        raise ValueError("invalid Q&A file:\n  " + "\n  ".join(problems))
+    ids = [i["id"] for i in items]
+    if len(set(ids)) != len(ids):
+        raise ValueError("invalid Q&A file: duplicate ids")
+    return items
+
+
+def _evidence_ranges(item: dict, articles: dict) -> list[tuple[str, int, int]]:
+    out = []
+    for ev in item["evidence"]:
+        art = articles.get(ev["doc"])
+        pos = art.raw.find(ev["quote"]) if art else -1
+        if pos >= 0:
+            out.append((ev["doc"], pos, pos + len(ev["quote"])))
+    return out
+
+
+def _overlaps(doc: str, spans, ranges) -> bool:
+    return any(d == doc and a < e and s < b for d, s, e in ranges for a, b in spans)
+
+
+def score_item(item: dict, *, answered: bool, text: str, citations: list[dict],
+               passages: list[tuple[str, list]], seconds: float, ranges) -> dict:
+    """Per-item scores. ``passages`` are (doc, raw spans) of the ranked passages."""
+    answerable = item["type"] != "unanswerable"
+    body = _squash(text) if answered else ""
+    must = [_squash(m) for m in item["must_contain"]]
+    found = [m for m in must if m in body]
+    hit_rank = next((r for r, (doc, spans) in enumerate(passages, start=1)
+                     if _overlaps(doc, spans, ranges)), None)
+    cited = [c for c in citations if c.get("spans") or c.get("start") is not None]
+    good = [c for c in cited if _overlaps(c["doc"], c.get("spans") or [[c["start"], c["end"]]],
+                                          ranges)]
+    return {
+        "id": item["id"], "type": item["type"], "question": item["question"],
+        "expected": item.get("answer", ""), "answered": answered, "text": text,
+        "answerable": answerable,
+        "must_contain_all": (len(found) == len(must)) if answerable else None,
+        "must_contain_share": (len(found) / len(must) if must else 1.0) if answerable else None,
+        "evidence_rank": hit_rank,
+        "citation_precision": (len(good) / len(cited) if cited else None) if answerable else None,
+        "refused": not answered,
+        "answer_chars": len(text) if answered else 0,
+        "seconds": round(seconds, 4),
+    }
+
+
+def aggregate(rows: list[dict]) -> dict:
+    def mean(values):
+        values = [v for v in values if v is not None]
+        return round(sum(values) / len(values), 4) if values else None
+
+    ans = [r for r in rows if r["answerable"]]
+    unans = [r for r in rows if not r["answerable"]]
+    lat = sorted(r["seconds"] for r in rows)
+    lengths = [r["answer_chars"] for r in ans if r["answered"]]
+    return {
+        "items": len(rows),
+        "must_contain_all": mean([float(r["must_contain_all"]) for r in ans]),
+        "must_contain_share": mean([r["must_contain_share"] for r in ans]),
+        "evidence_top1": mean([float(r["evidence_rank"] == 1) for r in ans]),
+        "evidence_top3": mean([float(bool(r["evidence_rank"]) and r["evidence_rank"] <= 3)
+                               for r in ans]),
+        "evidence_top5": mean([float(bool(r["evidence_rank"]) and r["evidence_rank"] <= 5)
+                               for r in ans]),
+        "citation_precision": mean([r["citation_precision"] for r in ans]),
+        "unanswerable_refused": mean([float(r["refused"]) for r in unans]),
+        "answerable_refused": mean([float(r["refused"]) for r in ans]),
+        "median_answer_chars": statistics.median(lengths) if lengths else None,
+        "latency_p50_ms": round(1000 * lat[len(lat) // 2], 1) if lat else None,
+        "latency_p95_ms": round(1000 * lat[min(len(lat) - 1, int(0.95 * len(lat)))], 1)
+        if lat else None,
+    }
+
+
+def _passage_spans(index, pid: int) -> tuple[str, list]:
+    p = index.passages[pid]
+    return p.doc, [tuple(x) for sid in p.sentence_ids for x in index.sentences[sid].spans]
+
+
+def evaluate(qa, items: list[dict], *, k: int = 5, baselines: bool = True,
+             progress: bool = False) -> dict:
+    """Run ``qa`` (a ParkQA) and the baselines over ``items``; per-item rows and aggregates.
+
+    Baselines answer like the usual pipelines: the whole top passage of one retriever, never a
+    refusal."""
+    index = qa.index
+    systems = {"parkqa": []}
+    if baselines:
+        systems.update({"bm25_only": [], "dense_only": []})
+    bar = None
+    if progress:
+        try:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(items), desc="eval", unit="q", file=sys.stderr)
+        except ImportError:  # pragma: no cover
+            bar = None
+    for item in items:
+        ranges = _evidence_ranges(item, index.articles)
+        t0 = time.perf_counter()
+        answer, hits = qa.answerer.answer(item["question"], k=k)
+        dt = time.perf_counter() - t0
+        systems["parkqa"].append(score_item(
+            item, answered=answer.answered, text=answer.text,
+            citations=[c.to_dict() | {"spans": c.spans} for c in answer.citations],
+            passages=[_passage_spans(index, h.id) for h in hits], seconds=dt, ranges=ranges))
+        if baselines:
+            for name, mode in (("bm25_only", "bm25"), ("dense_only", "dense")):
+                t0 = time.perf_counter()
+                bhits = qa.retriever.passages(item["question"], k=k, mode=mode)
+                dt = time.perf_counter() - t0
+                top = index.passages[bhits[0].id] if bhits else None
+                doc, spans = _passage_spans(index, top.id) if top else ("", [])
+                systems[name].append(score_item(
+                    item, answered=top is not None, text=top.text if top else "",
+                    citations=[{"doc": doc, "spans": spans}] if top else [],
+                    passages=[_passage_spans(index, h.id) for h in bhits], seconds=dt,
+                    ranges=ranges))
+        if bar:
+            bar.update(1)
+    if bar:
+        bar.close()
+    out = {"systems": {}}
+    for name, rows in systems.items():
+        by_type = {t: aggregate([r for r in rows if r["type"] == t]) for t in TYPES
+                   if any(r["type"] == t for r in rows)}
+        out["systems"][name] = {"overall": aggregate(rows), "by_type": by_type, "items": rows}
+    return out
+
+
+METRICS = ["must_contain_all", "must_contain_share", "evidence_top1", "evidence_top3",
+           "evidence_top5", "citation_precision", "unanswerable_refused", "answerable_refused",
+           "median_answer_chars", "latency_p50_ms", "latency_p95_ms"]
+
+
+def render_markdown(report: dict, *, qa_file: str, manifest: dict) -> str:
+    systems = report["systems"]
+    lines = ["# parkqa evaluation report", "",
+             f"Q&A file: `{qa_file}` · items: {systems['parkqa']['overall']['items']} · model: "
+             f"`{manifest.get('model')}` · generated by `parkqa eval` (do not edit by hand)", "",
+             "## Overall", "", "| metric | " + " | ".join(systems) + " |",
+             "|---|" + "---|" * len(systems)]
+    for m in METRICS:
+        lines.append(f"| {m} | " + " | ".join(
+            "–" if s["overall"][m] is None else str(s["overall"][m]) for s in systems.values()) + " |")
+    lines += ["", "Baselines answer with the whole top passage of one retriever and never refuse.",
+              "", "## parkqa by question type", "",
+              "| type | items | must_contain_all | evidence_top5 | refused (unans.) | "
+              "refused (ans.) | median chars |", "|---|---|---|---|---|---|---|"]
+    for t, a in systems["parkqa"]["by_type"].items():
+        lines.append(f"| {t} | {a['items']} | {a['must_contain_all']} | {a['evidence_top5']} | "
+                     f"{a['unanswerable_refused']} | {a['answerable_refused']} | "
+                     f"{a['median_answer_chars']} |")
+    fails = [r for r in systems["parkqa"]["items"]
+             if (r["answerable"] and not r["must_contain_all"]) or
+             (not r["answerable"] and not r["refused"])]
+    lines += ["", f"## Failing items ({len(fails)})", ""]
+    for r in fails:
+        lines += [f"- **{r['id']}** ({r['type']}) {r['question']}",
+                  f"  - expected: {r['expected'] or '(refusal)'}",
+                  f"  - got: {r['text'][:200]}"]
+    return "\n".join(lines) + "\n"
+
+
+def run_cli(args, settings) -> int:
+    from .pipeline import ParkQA
+
+    items = load_qa(args.qa, seeds=settings.seeds)
+    if args.limit:
+        items = items[: args.limit]
+    qa = ParkQA(settings)
+    report = evaluate(qa, items, progress=True)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "results.jsonl", "w", encoding="utf-8") as fh:
+        for name, sys_ in report["systems"].items():
+            for row in sys_["items"]:
+                fh.write(json.dumps({"system": name, **row}, ensure_ascii=False) + "\n")
+    metrics = {name: {"overall": s["overall"], "by_type": s["by_type"]}
+               for name, s in report["systems"].items()}
+    (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1),
+                                      encoding="utf-8")
+    (out / "report.md").write_text(render_markdown(report, qa_file=args.qa,
+                                                   manifest=qa.index.manifest), encoding="utf-8")
+    overall = report["systems"]["parkqa"]["overall"]
+    for m in METRICS:
+        print(f"{m:24s} " + "  ".join(f"{n}={s['overall'][m]}"
+                                      for n, s in report["systems"].items()))
+    print(f"report: {out / 'report.md'}")
+    failed = []
+    for spec in args.min:
+        name, _, value = spec.partition("=")
+        if overall.get(name) is None or overall[name] < float(value):
+            failed.append(f"{name}={overall.get(name)} < {value}")
+    if failed:
+        print("below --min: " + "; ".join(failed), file=sys.stderr)
+        return 1
+    return 0
