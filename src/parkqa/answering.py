@@ -131,12 +131,11 @@ class Answerer:
     def _credit(term: str, text: str) -> float:
         if term in text:
             return 1.0
-        best = 0.0
         for size in range(len(term) - 1, 1, -1):  # longest shared piece of at least 2 chars
             for i in range(len(term) - size + 1):
                 if term[i:i + size] in text:
                     return 0.8 * size / len(term)
-        return best
+        return 0.0
 
     def coverage(self, weights: dict[str, float], text: str) -> float:
         total = sum(weights.values())

@@ -11,11 +11,10 @@ Example::
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
-from .corpus import SENTENCE_END, Article
+from .corpus import CLOSERS, SENTENCE_END, Article
 
-_CLOSERS = "”’」』）)》】\"'"
 _OPEN_CLOSE = {"“": "”", "‘": "’", "「": "」", "『": "』", "（": "）", "《": "》", "【": "】"}
 CLAUSE_END = set("，；：、,;:")
 
@@ -42,7 +41,6 @@ class Passage:
     start: int               # smallest raw offset of its pieces
     end: int                 # largest raw end offset of its pieces
     park: str = ""
-    extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -67,7 +65,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             j = i + 1
             while j < n and (text[j] in SENTENCE_END):
                 j += 1
-            while j < n and text[j] in _CLOSERS:
+            while j < n and text[j] in CLOSERS:
                 if stack and text[j] == stack[-1]:
                     stack.pop()
                 j += 1

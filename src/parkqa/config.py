@@ -9,7 +9,7 @@ Example::
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 # Settings that change what the index holds; a mismatch with the manifest means a rebuild.
@@ -35,7 +35,6 @@ class Settings:
     rate_limit: str = "60/minute"
     log_dir: str = ""
     max_question_chars: int = 1000
-    extra: dict = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_env(cls, env: dict | None = None, **overrides) -> "Settings":
@@ -65,15 +64,3 @@ class Settings:
     def index_fingerprint(self) -> dict:
         return {k: getattr(self, k) for k in INDEX_KEYS}
 
-    def public_dict(self) -> dict:
-        """Settings safe to show or log: API keys are never included."""
-        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("api_keys", "extra")}
-        out["api_keys"] = f"{len(self.api_keys)} configured" if self.api_keys else "none"
-        return {k: (str(v) if isinstance(v, Path) else v) for k, v in out.items()}
-
-
-def default_settings() -> Settings:
-    return Settings.from_env()
-
-
-__all__ = ["Settings", "INDEX_KEYS", "default_settings", "asdict"]

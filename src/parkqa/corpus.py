@@ -31,8 +31,7 @@ PARKS = ("高新区", "经开区", "长治市")
 
 SENTENCE_END = set("。！？!?…")
 _COMPLETE_END = SENTENCE_END | set("；;：:—")
-_CLOSERS = set("”’」』）)》】\"'")
-_OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "（": "）", "(": ")", "《": "》", "【": "】"}
+CLOSERS = set("”’」』）)》】\"'")
 _CAPTION_MAX = 30  # short lines without a sentence end are headings, captions or bylines
 
 
@@ -134,7 +133,7 @@ class _Block:
 
 
 def _strip_closers(text: str) -> str:
-    return text.rstrip("".join(_CLOSERS))
+    return text.rstrip("".join(CLOSERS))
 
 
 def ends_complete(text: str) -> bool:

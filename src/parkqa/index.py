@@ -147,7 +147,7 @@ def _flat_index(vectors: np.ndarray):
 
 # ------------------------------------------------------------------ build
 
-def build_index(settings: Settings, embedder=None, *, progress=None) -> dict:
+def build_index(settings: Settings, embedder=None) -> dict:
     """Build the index for ``settings.seeds`` into ``settings.index``; return the manifest."""
     from .embedding import Embedder
 
