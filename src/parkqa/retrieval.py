@@ -9,6 +9,7 @@ Example::
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
@@ -49,6 +50,7 @@ class BM25:
     def __init__(self, corpus_tokens: list[list[str]]) -> None:
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG
         self.n = len(corpus_tokens)
         self.model = bm25s.BM25(k1=1.2, b=0.75)
         # an empty document would make bm25s drop it; a private token keeps ids aligned

@@ -73,7 +73,6 @@ def _jieba():
         with _LOCK:
             jieba.setLogLevel(logging.WARNING)
             jieba.initialize()
-            logging.getLogger("bm25s").setLevel(logging.WARNING)
             _jieba.ready = True
         add_words(BASE_WORDS)
     return jieba
