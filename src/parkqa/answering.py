@@ -102,6 +102,10 @@ def question_types(question: str) -> list[str]:
     return [name for name, pat in _CUES.items() if pat.search(question)]
 
 
+def is_english(question: str) -> bool:
+    return len(_LATIN.findall(question)) > 2 * len(_HAN.findall(question))
+
+
 def key_terms(tokens: list[str]) -> list[str]:
     """Maximal tokens: a search-mode token inside a longer one adds nothing but double counting."""
     uniq = list(dict.fromkeys(tokens))
@@ -117,6 +121,7 @@ class Answerer:
         self.min_score = min_score
         self.n_passages = passages
         self._texts = [s.text for s in index.sentences]
+        self._lowered = [t.lower() for t in self._texts]
         self._by_passage = {p.id: p.sentence_ids for p in index.passages}
 
     # ------------------------------------------------------------ scoring pieces
@@ -158,11 +163,11 @@ class Answerer:
         terms = [t for t in key_terms(tokenize(_QUESTION_FRAME.sub(" ", norm_q)))
                  if t not in _PARK_TERMS and not (len(t) == 1 and _HAN.match(t))]
         weights = self._weights(terms)
-        english = len(_LATIN.findall(norm_q)) > 2 * len(_HAN.findall(norm_q))
+        english = is_english(norm_q)
         # a thing the question names that no article mentions at all: the articles cannot know
         missing = [] if english else [w for w in nouns(norm_q) if w not in _PARK_TERMS
-                                      and not any(w in t.lower() for t in self._texts)]
-        cands = self._candidates(norm_q, qvec, hits, weights, parks, types)
+                                      and not any(w in t for t in self._lowered)]
+        cands = self._candidates(qvec, hits, weights, parks, types, english)
         t3 = time.perf_counter()
         chosen = self._choose(cands, parks, types, weights)
         answered = bool(chosen) and not missing and chosen[0].coverage >= self.min_coverage \
@@ -179,7 +184,7 @@ class Answerer:
                        "compose": t4 - t3, "total": t4 - t0}
         return ans, hits[:k]
 
-    def _candidates(self, question, qvec, hits, weights, parks, types) -> list[Candidate]:
+    def _candidates(self, qvec, hits, weights, parks, types, english) -> list[Candidate]:
         idx = self.index
         top = hits[0].score if hits else 1.0
         passage_score: dict[int, float] = {}
@@ -189,13 +194,13 @@ class Answerer:
         sims = idx.sentence_vectors @ qvec if len(idx.sentence_vectors) else np.zeros(0)
         nearest = np.argsort(-sims)[:10] if len(sims) else []
         ids = set(passage_score) | {int(i) for i in nearest}
-        # An English question shares no words with Chinese articles: only the embedding can judge.
-        english = len(_LATIN.findall(question)) > 2 * len(_HAN.findall(question))
         out = []
         for sid in ids:
             s = idx.sentences[sid]
             dense = float(sims[sid]) if len(sims) else 0.0
             dn = min(max((dense - 0.78) / 0.12, 0.0), 1.0)
+            # an English question shares no words with Chinese articles: only the embedding
+            # can judge how much of it a sentence covers
             cov = min(max((dense - 0.82) / 0.06, 0.0), 1.0) if english \
                 else self.coverage(weights, s.text)
             score = 0.5 * cov + 0.3 * dn + 0.2 * passage_score.get(sid, 0.0)

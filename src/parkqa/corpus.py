@@ -153,7 +153,7 @@ def is_dangling(text: str) -> bool:
     cut = max(text.rfind(c) for c in SENTENCE_END)
     if cut >= 0:
         tail = text[cut + 1:]
-        if tail[:1].isspace() and len(_squash(tail)) <= 8:
+        if tail[:1].isspace() and len(squash(tail)) <= 8:
             return False
     return True
 
@@ -162,7 +162,8 @@ def _width(text: str) -> float:
     return sum(1.0 if ord(c) > 0x2E7F else 0.5 for c in text if not c.isspace())
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
+    """``text`` without any whitespace (how quotes are compared with the raw file)."""
     return "".join(text.split())
 
 
@@ -221,14 +222,14 @@ def _is_subtitle(text: str) -> bool:
 def _is_heading(text: str) -> bool:
     if _is_subtitle(text):
         return True
-    return (len(_squash(text)) <= _CAPTION_MAX and not ends_complete(text)
+    return (len(squash(text)) <= _CAPTION_MAX and not ends_complete(text)
             and not any(c in SENTENCE_END for c in text))
 
 
 def _is_fragment(text: str) -> bool:
     """Does a paragraph open with the rest of someone else's sentence? A sentence end or an
     enumeration comma within its first few characters ("动力。着力……", "6亿元、建筑……")."""
-    head = _squash(text)[:7]
+    head = squash(text)[:7]
     for k, c in enumerate(head):
         if c in "。！？、":
             return k <= 6
@@ -273,7 +274,7 @@ def _join_column_breaks(blocks: list[_Block]) -> list[_Block]:
     seen = "\n".join(b.text for b in blocks)
 
     def score(d: int, p: int) -> float:
-        left, right = _squash(blocks[d].text), _squash(blocks[p].text)
+        left, right = squash(blocks[d].text), squash(blocks[p].text)
         s = 0.0
         if left[-2:] + right[:1] in seen or left[-1:] + right[:2] in seen:
             s += 4
@@ -375,7 +376,7 @@ def _title(blocks: list[_Block], doc: str) -> str:
     title = ""
     for text in marked + headings:
         bare = text.strip("—-— ")
-        if len(_squash(bare)) >= 8 and not bare[:1] in "①②③④⑤←↓→↑▶":
+        if len(squash(bare)) >= 8 and not bare[:1] in "①②③④⑤←↓→↑▶":
             title = bare
             break
     if title:

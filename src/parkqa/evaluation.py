@@ -17,11 +17,9 @@ import sys
 import time
 from pathlib import Path
 
+from .corpus import squash
+
 TYPES = ("fact_number", "fact_entity", "list", "why_how", "cross_doc", "temporal", "unanswerable")
-
-
-def _squash(text: str) -> str:
-    return "".join(text.split())
 
 
 def load_qa(path: str | Path, seeds: str | Path | None = None) -> list[dict]:
@@ -49,9 +47,9 @@ def load_qa(path: str | Path, seeds: str | Path | None = None) -> list[dict]:
                 if ev["quote"] not in raw:
                     problems.append(f"{item.get('id')}: evidence quote not in {ev['doc']}: "
                                     f"{ev['quote']!r}")
-                evidence += _squash(ev["quote"])
+                evidence += squash(ev["quote"])
             for m in item.get("must_contain", []):
-                if _squash(m) not in evidence:
+                if squash(m) not in evidence:
                     problems.append(f"{item.get('id')}: must_contain {m!r} not in its evidence")
         items.append(item)
     if problems:
@@ -80,8 +78,8 @@ def score_item(item: dict, *, answered: bool, text: str, citations: list[dict],
                passages: list[tuple[str, list]], seconds: float, ranges) -> dict:
     """Per-item scores. ``passages`` are (doc, raw spans) of the ranked passages."""
     answerable = item["type"] != "unanswerable"
-    body = _squash(text) if answered else ""
-    must = [_squash(m) for m in item["must_contain"]]
+    body = squash(text) if answered else ""
+    must = [squash(m) for m in item["must_contain"]]
     found = [m for m in must if m in body]
     hit_rank = next((r for r, (doc, spans) in enumerate(passages, start=1)
                      if _overlaps(doc, spans, ranges)), None)
