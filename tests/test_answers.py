@@ -3,10 +3,11 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from parkqa.answering import REFUSAL
-from parkqa.retrieval import fuse_rankings, question_parks
+from parkqa.retrieval import fuse_scores, question_parks
 
 QUESTIONS = [
     "长治高新区现在有多少家入区企业？", "高薪区是哪一年成立的？", "经开区有多少家高新技术企业？",
@@ -67,7 +68,8 @@ def test_questions_outside_the_articles_are_refused(qa, question):
 
 def test_json_contract(qa):
     d = qa.ask("长治高新区现在有多少家入区企业？").to_dict()
-    assert set(d) == {"question", "answered", "text", "citations"}
+    assert set(d) == {"question", "answered", "text", "citations", "confidence"}
+    assert 0.0 < d["confidence"] <= 1.0
     c = d["citations"][0]
     assert {"n", "doc", "title", "quote", "start", "end", "score"} <= set(c)
     assert isinstance(c["start"], int) and isinstance(c["score"], float)
@@ -83,11 +85,14 @@ def test_odd_input_never_raises(qa, question):
     assert isinstance(ans.answered, bool)
 
 
-def test_fuse_rankings():
-    fused = fuse_rankings([[3, 1, 2], [1, 3]], k=60)
-    assert [d for d, _ in fused] == [1, 3, 2]
-    assert fused[0][1] == pytest.approx(1 / 62 + 1 / 61)
-    assert fuse_rankings([[5]], k=0) == [(5, 1.0)]
+def test_fuse_scores_puts_both_rankers_on_one_scale():
+    dense = np.array([0.86, 0.85, 0.84, 0.83], dtype=np.float32)   # cosines differ by hundredths
+    bm25 = np.array([0.0, 0.0, 12.0, 0.0], dtype=np.float32)       # BM25 by whole units
+    fused = fuse_scores(dense, bm25, dense_weight=0.45)
+    assert int(fused.argmax()) == 2              # one strong lexical match beats a small cosine edge
+    assert int(fuse_scores(dense, bm25, dense_weight=1.0).argmax()) == 0
+    # no lexical match at all: the dense order survives untouched
+    assert list(np.argsort(-fuse_scores(dense, np.zeros(4), dense_weight=0.45))) == [0, 1, 2, 3]
 
 
 def test_question_parks_handles_typos_and_english():

@@ -3,17 +3,24 @@ from pathlib import Path
 
 import pytest
 
-from parkqa.evaluation import aggregate, evaluate, load_qa, render_markdown
+from parkqa.evaluation import (TYPES, aggregate, evaluate, load_qa, refusal_curve,
+                               render_markdown, write_chart)
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_hand_written_set_is_valid():
+def test_hand_written_set_is_valid_and_spread_over_the_articles():
     items = load_qa(ROOT / "eval" / "qa.jsonl", seeds=ROOT / "seeds")
-    assert len(items) >= 50
-    types = {i["type"] for i in items}
-    assert {"fact_number", "temporal", "unanswerable", "cross_doc"} <= types
-    assert sum(i["type"] == "unanswerable" for i in items) >= 10
+    assert len(items) >= 150
+    assert {i["type"] for i in items} == set(TYPES)
+    assert sum(i["type"] == "unanswerable" for i in items) >= 25
+    assert sum(not any("\u4e00" <= ch <= "\u9fff" for ch in i["question"]) for i in items) >= 5
+    # every article gets questions roughly in proportion to its length
+    sizes = {p.name: len(p.read_text(encoding="utf-8")) for p in (ROOT / "seeds").glob("*.txt")}
+    answerable = [i for i in items if i["evidence"]]
+    for doc, size in sizes.items():
+        share = sum(i["evidence"][0]["doc"] == doc for i in answerable) / len(answerable)
+        assert share >= 0.5 * size / sum(sizes.values()), doc
 
 
 def test_validator_rejects_bad_evidence(tmp_path):
@@ -41,8 +48,28 @@ def test_small_evaluation_run(qa):
     assert ours["overall"]["must_contain_all"] >= 0.5
     # a chunk pipeline always answers with its top passage (BM25 only when no word matches)
     assert report["systems"]["dense_only"]["overall"]["unanswerable_refused"] == 0.0
-    md = render_markdown(report, qa_file="eval/qa.jsonl", manifest=qa.index.manifest)
+    assert all(isinstance(r["confidence"], float) for r in ours["items"])
+    md = render_markdown(report, qa_file="eval/qa.jsonl", manifest=qa.index.manifest,
+                         default_threshold=qa.answerer.min_confidence)
     assert "| must_contain_all |" in md and "## Failing items" in md
+    assert "(default)" in md and "chart.png" in md
+
+
+def test_refusal_curve_and_chart(tmp_path):
+    rows = [{"answerable": True, "confidence": 0.9}, {"answerable": True, "confidence": 0.5},
+            {"answerable": False, "confidence": 0.0}, {"answerable": False, "confidence": 0.4},
+            {"answerable": True, "confidence": None}]          # never reached the pipeline
+    curve = {r["threshold"]: r for r in refusal_curve(rows, [0.0, 0.45, 0.6, 1.0])}
+    assert curve[0.0] == {"threshold": 0.0, "unanswerable_refused": 0.0, "answerable_refused": 0.0}
+    assert curve[0.45]["unanswerable_refused"] == 1.0 and curve[0.45]["answerable_refused"] == 0.0
+    assert curve[0.6]["answerable_refused"] == 0.5 and curve[1.0]["answerable_refused"] == 1.0
+    by_type = {"fact_number": {"items": 2, "must_contain_all": 0.5, "unanswerable_refused": None},
+               "unanswerable": {"items": 2, "must_contain_all": None, "unanswerable_refused": 1.0}}
+    report = {"systems": {"parkqa": {"by_type": by_type}, "bm25_only": {"by_type": by_type}},
+              "refusal_curve": list(curve.values())}
+    png = tmp_path / "chart.png"
+    assert write_chart(report, png, default_threshold=0.45)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
 
 
 def test_aggregate_counts_refusals_separately():

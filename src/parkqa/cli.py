@@ -94,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=None, help="only the first N items")
     p.add_argument("--min", action="append", default=[], metavar="METRIC=VALUE",
                    help="fail (exit 1) when a metric is below VALUE")
+    p.add_argument("--max", action="append", default=[], metavar="METRIC=VALUE",
+                   help="fail (exit 1) when a metric is above VALUE (e.g. answerable_refused)")
     p.set_defaults(fn=cmd_eval)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,

@@ -75,7 +75,8 @@ def _overlaps(doc: str, spans, ranges) -> bool:
 
 
 def score_item(item: dict, *, answered: bool, text: str, citations: list[dict],
-               passages: list[tuple[str, list]], seconds: float, ranges) -> dict:
+               passages: list[tuple[str, list]], seconds: float, ranges,
+               confidence: float | None = None) -> dict:
     """Per-item scores. ``passages`` are (doc, raw spans) of the ranked passages."""
     answerable = item["type"] != "unanswerable"
     body = squash(text) if answered else ""
@@ -96,6 +97,7 @@ def score_item(item: dict, *, answered: bool, text: str, citations: list[dict],
         "citation_precision": (len(good) / len(cited) if cited else None) if answerable else None,
         "refused": not answered,
         "answer_chars": len(text) if answered else 0,
+        "confidence": confidence,
         "seconds": round(seconds, 4),
     }
 
@@ -154,12 +156,13 @@ def evaluate(qa, items: list[dict], *, k: int = 5, baselines: bool = True,
     for item in items:
         ranges = _evidence_ranges(item, index.articles)
         t0 = time.perf_counter()
-        answer, hits = qa.answerer.answer(item["question"], k=k)
+        answer, hits = qa.ask_with_passages(item["question"], top_k=k)  # what the chat runs
         dt = time.perf_counter() - t0
         systems["parkqa"].append(score_item(
             item, answered=answer.answered, text=answer.text,
             citations=[c.to_dict() | {"spans": c.spans} for c in answer.citations],
-            passages=[_passage_spans(index, h.id) for h in hits], seconds=dt, ranges=ranges))
+            passages=[_passage_spans(index, h.id) for h in hits], seconds=dt, ranges=ranges,
+            confidence=answer.confidence))
         if baselines:
             for name, mode in (("bm25_only", "bm25"), ("dense_only", "dense")):
                 t0 = time.perf_counter()
@@ -176,7 +179,7 @@ def evaluate(qa, items: list[dict], *, k: int = 5, baselines: bool = True,
             bar.update(1)
     if bar:
         bar.close()
-    out = {"systems": {}}
+    out = {"systems": {}, "refusal_curve": refusal_curve(systems["parkqa"])}
     for name, rows in systems.items():
         by_type = {t: aggregate([r for r in rows if r["type"] == t]) for t in TYPES
                    if any(r["type"] == t for r in rows)}
@@ -184,12 +187,27 @@ def evaluate(qa, items: list[dict], *, k: int = 5, baselines: bool = True,
     return out
 
 
+def refusal_curve(rows: list[dict], thresholds=None) -> list[dict]:
+    """Refusal rates if the confidence threshold were ``t``: the trade-off behind the default.
+    Only items the pipeline reached count (an empty question has no confidence)."""
+    thresholds = thresholds or [round(0.05 * i, 2) for i in range(0, 21)]
+    rows = [r for r in rows if r.get("confidence") is not None]
+    ans = [r["confidence"] for r in rows if r["answerable"]]
+    unans = [r["confidence"] for r in rows if not r["answerable"]]
+    return [{"threshold": t,
+             "unanswerable_refused": round(sum(c < t for c in unans) / len(unans), 4) if unans
+             else None,
+             "answerable_refused": round(sum(c < t for c in ans) / len(ans), 4) if ans else None}
+            for t in thresholds]
+
+
 METRICS = ["must_contain_all", "must_contain_share", "evidence_top1", "evidence_top3",
            "evidence_top5", "citation_precision", "unanswerable_refused", "answerable_refused",
            "median_answer_chars", "latency_p50_ms", "latency_p95_ms"]
 
 
-def render_markdown(report: dict, *, qa_file: str, manifest: dict) -> str:
+def render_markdown(report: dict, *, qa_file: str, manifest: dict,
+                    default_threshold: float) -> str:
     systems = report["systems"]
     lines = ["# parkqa evaluation report", "",
              f"Q&A file: `{qa_file}` · items: {systems['parkqa']['overall']['items']} · model: "
@@ -207,6 +225,16 @@ def render_markdown(report: dict, *, qa_file: str, manifest: dict) -> str:
         lines.append(f"| {t} | {a['items']} | {a['must_contain_all']} | {a['evidence_top5']} | "
                      f"{a['unanswerable_refused']} | {a['answerable_refused']} | "
                      f"{a['median_answer_chars']} |")
+    lines += ["", "![per-type scores and the refusal trade-off](chart.png)", "",
+              "## Refusal trade-off", "",
+              "An answer is given when its confidence (the share of the question's key terms the "
+              f"best sentence holds) reaches the threshold; the default is {default_threshold}.", "",
+              "| threshold | unanswerable refused | answerable refused |", "|---|---|---|"]
+    for row in report["refusal_curve"]:
+        if 0.2 <= row["threshold"] <= 0.8:
+            mark = " (default)" if abs(row["threshold"] - default_threshold) < 1e-9 else ""
+            lines.append(f"| {row['threshold']}{mark} | {row['unanswerable_refused']} | "
+                         f"{row['answerable_refused']} |")
     fails = [r for r in systems["parkqa"]["items"]
              if (r["answerable"] and not r["must_contain_all"]) or
              (not r["answerable"] and not r["refused"])]
@@ -216,6 +244,48 @@ def render_markdown(report: dict, *, qa_file: str, manifest: dict) -> str:
                   f"  - expected: {r['expected'] or '(refusal)'}",
                   f"  - got: {r['text'][:200]}"]
     return "\n".join(lines) + "\n"
+
+
+def write_chart(report: dict, path: Path, *, default_threshold: float) -> bool:
+    """Per-type scores of every system side by side, and the refusal trade-off curve (PNG).
+    Returns False (with a message) when matplotlib is not installed."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("chart skipped: install matplotlib (pip install matplotlib)", file=sys.stderr)
+        return False
+    systems = report["systems"]
+    types = [t for t in TYPES if t in systems["parkqa"]["by_type"]]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.6), gridspec_kw={"width_ratios": [2, 1]})
+    width = 0.8 / len(systems)
+    for n, (name, sys_) in enumerate(systems.items()):
+        values = [(sys_["by_type"][t]["unanswerable_refused"] if t == "unanswerable"
+                   else sys_["by_type"][t]["must_contain_all"]) or 0.0 for t in types]
+        left.bar([i + n * width for i in range(len(types))], values, width, label=name)
+    left.set_xticks([i + width * (len(systems) - 1) / 2 for i in range(len(types))])
+    left.set_xticklabels([f"{t}\n(n={systems['parkqa']['by_type'][t]['items']})" for t in types],
+                         fontsize=8)
+    left.set_ylim(0, 1.05)
+    left.set_ylabel("answer holds every must_contain\n(unanswerable: refused)")
+    left.set_title("Per question type")
+    left.legend(fontsize=8, loc="lower left")
+    curve = report["refusal_curve"]
+    right.plot([r["threshold"] for r in curve], [r["unanswerable_refused"] for r in curve],
+               marker="o", ms=3, label="unanswerable refused (want high)")
+    right.plot([r["threshold"] for r in curve], [r["answerable_refused"] for r in curve],
+               marker="o", ms=3, label="answerable refused (want low)")
+    right.axvline(default_threshold, color="grey", ls="--", lw=1)
+    right.set_xlabel("confidence threshold (dashed: default)")
+    right.set_ylim(0, 1.05)
+    right.set_title("Refusal trade-off")
+    right.legend(fontsize=8, loc="center right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
 
 
 def run_cli(args, settings) -> int:
@@ -234,21 +304,26 @@ def run_cli(args, settings) -> int:
                 fh.write(json.dumps({"system": name, **row}, ensure_ascii=False) + "\n")
     metrics = {name: {"overall": s["overall"], "by_type": s["by_type"]}
                for name, s in report["systems"].items()}
+    metrics["refusal_curve"] = report["refusal_curve"]
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1),
                                       encoding="utf-8")
+    threshold = qa.answerer.min_confidence
     (out / "report.md").write_text(render_markdown(report, qa_file=args.qa,
-                                                   manifest=qa.index.manifest), encoding="utf-8")
+                                                   manifest=qa.index.manifest,
+                                                   default_threshold=threshold), encoding="utf-8")
+    write_chart(report, out / "chart.png", default_threshold=threshold)
     overall = report["systems"]["parkqa"]["overall"]
     for m in METRICS:
         print(f"{m:24s} " + "  ".join(f"{n}={s['overall'][m]}"
                                       for n, s in report["systems"].items()))
     print(f"report: {out / 'report.md'}")
     failed = []
-    for spec in args.min:
+    for spec, below in [(x, True) for x in args.min] + [(x, False) for x in args.max]:
         name, _, value = spec.partition("=")
-        if overall.get(name) is None or overall[name] < float(value):
-            failed.append(f"{name}={overall.get(name)} < {value}")
+        got = overall.get(name)
+        if got is None or (got < float(value) if below else got > float(value)):
+            failed.append(f"{name}={got} {'<' if below else '>'} {value}")
     if failed:
-        print("below --min: " + "; ".join(failed), file=sys.stderr)
+        print("thresholds not met: " + "; ".join(failed), file=sys.stderr)
         return 1
     return 0

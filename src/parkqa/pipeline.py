@@ -71,16 +71,19 @@ class ParkQA:
 
     def ask(self, question: object, *, top_k: int | None = None) -> Answer:
         """Answer a question; never raises on odd input (it is answered politely instead)."""
+        return self.ask_with_passages(question, top_k=top_k)[0]
+
+    def ask_with_passages(self, question: object, *, top_k: int | None = None) -> tuple[Answer, list]:
+        """``ask`` plus the ranked passages (``Hit``) it read, for evaluation and debugging."""
         q = clean_question(question)
         if not q or not any(ch.isalnum() for ch in q):
-            return Answer(q, False, EMPTY_QUESTION)
+            return Answer(q, False, EMPTY_QUESTION), []
         limit = self.settings.max_question_chars
         if len(q) > limit:
-            return Answer(q[:limit] + "…", False, TOO_LONG.format(limit=limit))
+            return Answer(q[:limit] + "…", False, TOO_LONG.format(limit=limit)), []
         with self._lock:
             answerer = self.answerer
-        answer, _hits = answerer.answer(q, k=top_k or self.settings.top_k)
-        return answer
+        return answerer.answer(q, k=top_k or self.settings.top_k)
 
     def search(self, question: str, *, k: int = 5, mode: str = "hybrid"):
         with self._lock:

@@ -1,11 +1,13 @@
 """Find the passages and sentences that may answer a question: dense (FAISS) and BM25 (jieba
-tokens) rankings fused by reciprocal rank, with a preference for the park the question names.
+tokens) scores fused as a weighted sum of z-scores, with a preference for the park the question
+names.
 
 Example::
 
-    >>> from parkqa.retrieval import fuse_rankings
-    >>> fuse_rankings([[3, 1, 2], [1, 3]], k=60)[:2]
-    [(1, 0.0325...), (3, 0.0325...)]
+    >>> import numpy as np
+    >>> from parkqa.retrieval import fuse_scores
+    >>> fuse_scores(np.array([0.9, 0.8, 0.7]), np.array([0.0, 5.0, 1.0]), dense_weight=0.45).argmax()
+    1
 """
 from __future__ import annotations
 
@@ -33,15 +35,19 @@ def question_parks(question: str) -> list[str]:
     return [park for _, park in sorted(found)]
 
 
-def fuse_rankings(rankings: list[list[int]], *, k: int = 60,
-                  weights: list[float] | None = None) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion: score(d) = sum_i w_i / (k + rank_i(d)), best first."""
-    weights = weights or [1.0] * len(rankings)
-    scores: dict[int, float] = {}
-    for ranking, w in zip(rankings, weights):
-        for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + w / (k + rank)
-    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+def _zscore(x: np.ndarray) -> np.ndarray:
+    sd = float(x.std())
+    return (x - x.mean()) / sd if sd > 0 else np.zeros_like(x, dtype=np.float32)
+
+
+def fuse_scores(dense: np.ndarray, lexical: np.ndarray, *, dense_weight: float) -> np.ndarray:
+    """``w * z(dense) + (1 - w) * z(bm25)`` over all passages.
+
+    z-scores put cosine similarities (all near 0.85) and BM25 scores (0 to 20+) on one scale while
+    keeping how far ahead the best passage is, which rank fusion throws away. On eval/qa.jsonl
+    this beat reciprocal rank fusion at every weight tried (evidence in top 5: 0.966 vs 0.959 at
+    best; see eval/report)."""
+    return dense_weight * _zscore(dense) + (1.0 - dense_weight) * _zscore(lexical)
 
 
 class BM25:
@@ -67,7 +73,7 @@ class BM25:
 @dataclass
 class Hit:
     id: int            # passage id
-    score: float       # fused score
+    score: float       # fused score (z-score units)
     dense: float       # cosine similarity
     bm25: float
 
@@ -75,14 +81,15 @@ class Hit:
 class Retriever:
     """Rank passages (and sentences) for a question with one shared query embedding."""
 
-    def __init__(self, index: Index, embedder, *, rrf_k: int = 60, park_penalty: float = 0.5,
-                 dense_weight: float = 0.6):
+    def __init__(self, index: Index, embedder, *, park_penalty: float = 1.0,
+                 dense_weight: float = 0.45):
         self.index = index
         self.embedder = embedder
-        self.rrf_k = rrf_k
+        # in standard deviations of the fused score: a passage about the other park must be
+        # clearly better to stay ahead
         self.park_penalty = park_penalty
         # BM25 over jieba tokens is the stronger ranker on these entity-heavy questions; the
-        # embedding mostly breaks ties and rescues paraphrases and English questions
+        # embedding breaks ties and rescues paraphrases and English questions
         self.dense_weight = dense_weight
         self.passage_bm25 = BM25(index.passage_tokens)
         self.sentence_bm25 = BM25(index.sentence_tokens)
@@ -91,8 +98,7 @@ class Retriever:
         return self.embedder.encode_queries([normalize(question)])[0]
 
     def passages(self, question: str, *, k: int = 5, mode: str = "hybrid",
-                 qvec: np.ndarray | None = None, tokens: list[str] | None = None,
-                 depth: int = 30) -> list[Hit]:
+                 qvec: np.ndarray | None = None, tokens: list[str] | None = None) -> list[Hit]:
         """Top-``k`` passages. ``mode`` is "hybrid" (default), "dense" or "bm25"."""
         idx = self.index
         n = len(idx.passages)
@@ -102,23 +108,15 @@ class Retriever:
             qvec = self.embed(question) if qvec is None else qvec
             sims, ids = idx.passage_vectors.search(qvec[None, :].astype(np.float32), n)
             dense[ids[0]] = sims[0]
-        lexical = self.passage_bm25.scores(tokens) if mode in ("hybrid", "bm25") else np.zeros(n)
-        depth = min(depth, n)
-        rankings, weights = [], []
-        if mode in ("hybrid", "dense"):
-            rankings.append(list(np.argsort(-dense, kind="stable")[:depth]))
-            weights.append(self.dense_weight if mode == "hybrid" else 1.0)
-        if mode in ("hybrid", "bm25") and lexical.max() > 0:
-            order = [i for i in np.argsort(-lexical, kind="stable")[:depth] if lexical[i] > 0]
-            rankings.append(order)
-            weights.append(1.0)
-        fused = fuse_rankings(rankings, k=self.rrf_k, weights=weights)
+        lexical = self.passage_bm25.scores(tokens) if mode in ("hybrid", "bm25") \
+            else np.zeros(n, dtype=np.float32)
+        if mode == "hybrid":
+            fused = fuse_scores(dense, lexical, dense_weight=self.dense_weight)
+        else:
+            fused = _zscore(dense if mode == "dense" else lexical)
         parks = question_parks(question)
-        hits = []
-        for pid, score in fused:
-            park = idx.passages[pid].park
-            if parks and park and park not in parks:
-                score *= self.park_penalty
-            hits.append(Hit(int(pid), float(score), float(dense[pid]), float(lexical[pid])))
-        hits.sort(key=lambda h: -h.score)
-        return hits[:k]
+        if parks:
+            fused = fused - self.park_penalty * np.array(
+                [bool(p.park) and p.park not in parks for p in idx.passages], dtype=np.float32)
+        order = np.argsort(-fused, kind="stable")[:k]
+        return [Hit(int(i), float(fused[i]), float(dense[i]), float(lexical[i])) for i in order]
