@@ -78,3 +78,35 @@ def ask(page, question: str, *, timeout: float = 30_000):
     page.click("#pq-send")
     page.wait_for_function(f"n => {FINISHED} > n", arg=before, timeout=timeout)
     return page.locator("#pq-chat .pq-answer").last
+
+
+class PageServer:
+    """Static pages served from another origin (http://localhost:<port>) in a thread: a portal
+    that embeds the chat or calls the API."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.pages: dict[str, str] = {}
+        pages = self.pages
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's name
+                body = pages.get(self.path, "").encode()
+                self.send_response(200 if body else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.port = free_port()
+        self.origin = f"http://localhost:{self.port}"
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()

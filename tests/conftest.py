@@ -82,3 +82,31 @@ def page(browser, server, request):
     ARTIFACTS.mkdir(exist_ok=True)
     pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture(scope="session")
+def portal_pages():
+    """Pages served from http://localhost:<port>, another origin than the servers'."""
+    from browser import PageServer
+
+    pages = PageServer()
+    yield pages
+    pages.stop()
+
+
+PORTAL_KEYS = ("key-one-7f3a", "key-two-91bc")
+
+
+@pytest.fixture(scope="session")
+def portal_server(qa, settings, portal_pages, tmp_path_factory):
+    """A server set up for a portal: API keys, a rate limit and one allowed origin."""
+    from browser import Server
+
+    logs = tmp_path_factory.mktemp("portal-logs")
+    srv = Server({"PARKQA_SEEDS": str(settings.seeds), "PARKQA_INDEX": str(settings.index),
+                  "PARKQA_LOG_DIR": str(logs), "PARKQA_API_KEYS": ",".join(PORTAL_KEYS),
+                  "PARKQA_RATE_LIMIT": "30/minute",
+                  "PARKQA_ALLOWED_ORIGINS": portal_pages.origin})
+    srv.keys = PORTAL_KEYS
+    yield srv
+    srv.stop()

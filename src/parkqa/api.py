@@ -1,47 +1,161 @@
-"""One server: FastAPI with the Gradio chat mounted at ``/``, run by uvicorn, the pipeline
-loaded once at start-up and shared by every request.
+"""One server: the JSON API, the chat at ``/`` and a compact chat for iframes at ``/embed``,
+all in one FastAPI app run by uvicorn, with the pipeline loaded once at start-up.
 
 Example::
 
     $ parkqa serve --port 7860        # or: python app.py
     parkqa: 长治园区新闻问答 running at http://127.0.0.1:7860/
+    $ curl -s -X POST http://127.0.0.1:7860/api/ask -H 'Content-Type: application/json' \\
+        -d '{"question": "长治高新区现在有多少家入区企业？"}'
+    {"question": "…", "answered": true, "text": "入区企业从2021年的0.9万家增至1.2万家[1]", …}
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 
+try:
+    from fastapi import Depends, FastAPI, Request
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.middleware.cors import CORSMiddleware
+    from fastapi.responses import JSONResponse
+    from pydantic import BaseModel, ConfigDict, Field
+except ImportError as exc:  # pragma: no cover - core dependencies, but say what to do
+    raise ImportError("the server needs fastapi: pip install -e .  (or pip install fastapi)") \
+        from exc
+
+from .access import GuardMiddleware, RateLimiter, bearer_key, key_allowed
 from .config import Settings
 from .pipeline import ParkQA
 
 log = logging.getLogger(__name__)
 QUEUE_WORKERS = 8       # chat events answered at once; ask() takes ~40 ms, so this is plenty
 QUEUE_SIZE = 256        # waiting events beyond this get Gradio's "queue full" message
+MAX_TOP_K = 20
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(description="the question, in Chinese or English",
+                          examples=["长治高新区现在有多少家入区企业？"])
+    top_k: int | None = Field(default=None, ge=1, le=MAX_TOP_K,
+                              description="passages to read (default PARKQA_TOP_K, 5)")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: str, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.error, self.message, self.headers = status, error, message, headers
 
 
 def create_app(settings: Settings, qa: ParkQA | None = None):
-    """The ASGI app: ``/api/health`` and the chat at ``/``."""
-    try:
-        import gradio as gr
-        from fastapi import FastAPI
-    except ImportError as exc:  # pragma: no cover
-        raise ImportError("the server needs fastapi and gradio: pip install -e .") from exc
+    """The ASGI app: ``/api/*``, OpenAPI at ``/docs``, the chat at ``/`` and ``/embed``."""
+    import gradio as gr
+
     from . import __version__
     from .ui import CSS, build_chat, theme
 
+    limiter = RateLimiter.parse(settings.rate_limit)   # a bad setting fails before loading
     qa = qa or ParkQA(settings)
-    app = FastAPI(title="parkqa", version=__version__, docs_url="/docs", redoc_url=None)
+    app = FastAPI(title="parkqa", version=__version__, docs_url=None, redoc_url=None,
+                  description="长治园区新闻问答: cited answers quoted from the articles.")
+    _offline_docs(app)
 
-    @app.get("/api/health")
+    @app.exception_handler(ApiError)
+    async def api_error(request, exc: ApiError):
+        return JSONResponse({"error": exc.error, "message": exc.message}, exc.status,
+                            headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request, exc: RequestValidationError):
+        details = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+                    "problem": e.get("msg", "")} for e in exc.errors()]
+        return JSONResponse({"error": "invalid_request",
+                             "message": "请求格式不正确：请发送 JSON，如 "
+                                        '{"question": "长治高新区有多少家入区企业？", "top_k": 5}',
+                             "details": details}, 422)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request, exc: Exception):
+        log.exception("unhandled error on %s", request.url.path)
+        return JSONResponse({"error": "internal", "message": "服务器内部错误，请稍后再试。"}, 500)
+
+    def guard(request: Request) -> None:
+        key = bearer_key(request.headers.get("authorization"))
+        if settings.api_keys and not key_allowed(key, settings.api_keys):
+            raise ApiError(401, "unauthorized", "需要有效的 API 密钥：Authorization: Bearer <key>",
+                           {"WWW-Authenticate": "Bearer"})
+        if limiter:
+            client = ("key:" + hashlib.sha256(key.encode()).hexdigest()[:16]) if key \
+                else "ip:" + (request.client.host if request.client else "?")
+            allowed, retry = limiter.hit(client)
+            if not allowed:
+                raise ApiError(429, "rate_limited", f"请求过于频繁，请 {retry} 秒后再试。",
+                               {"Retry-After": str(retry)})
+
+    @app.post("/api/ask", dependencies=[Depends(guard)], summary="Answer one question")
+    def ask(body: AskRequest) -> dict:
+        """The Answer JSON: quotes with [n] markers, citations with raw character offsets, or
+        ``answered: false`` with the closest passages in ``related``."""
+        question = body.question.strip()
+        if not question:
+            raise ApiError(422, "empty_question", "问题不能为空。")
+        if len(question) > settings.max_question_chars:
+            raise ApiError(422, "question_too_long",
+                           f"问题太长了（超过 {settings.max_question_chars} 个字符）。")
+        return qa.ask(question, top_k=body.top_k or settings.top_k).to_dict()
+
+    @app.get("/api/health", summary="Model, index and articles")
     def health() -> dict:
         m = qa.index.manifest
-        return {"status": "ok", "model": m.get("model"), "articles": len(qa.index.articles),
-                "passages": len(qa.index.passages), "built": m.get("built_at"),
-                "format": m.get("format")}
+        return {"status": "ok", "model": m.get("model"), "dimension": m.get("dimension"),
+                "articles": len(qa.index.articles), "passages": len(qa.index.passages),
+                "sentences": len(qa.index.sentences), "built_at": m.get("built_at"),
+                "index_format": m.get("format")}
 
-    chat = build_chat(qa, log_dir=settings.log_dir or None)
-    chat.queue(default_concurrency_limit=QUEUE_WORKERS, max_size=QUEUE_SIZE)
-    return gr.mount_gradio_app(app, chat, path="/", theme=theme(), css=CSS, footer_links=[],
-                               ssr_mode=False, show_error=False)
+    @app.get("/api/docs/{doc:path}", dependencies=[Depends(guard)],
+             summary="One article, for a citation viewer")
+    def article(doc: str) -> dict:
+        """Title and raw text of an indexed article; citation offsets index into ``text``.
+        Only names of indexed articles are looked up: nothing else on disk is reachable."""
+        art = qa.index.articles.get(doc)
+        if art is None:
+            raise ApiError(404, "not_found", "没有这篇文章。")
+        return {"doc": art.doc, "title": art.title, "park": art.park, "text": art.raw}
+
+    expose = not settings.api_keys   # the chat's gradio_client endpoint cannot carry a key
+    log_dir = settings.log_dir or None
+    embed = build_chat(qa, log_dir=log_dir, compact=True, api=False)
+    chat = build_chat(qa, log_dir=log_dir, api=expose)
+    for blocks in (embed, chat):
+        blocks.queue(default_concurrency_limit=QUEUE_WORKERS, max_size=QUEUE_SIZE)
+    common = dict(theme=theme(), css=CSS, footer_links=[], ssr_mode=False, show_error=False)
+    app = gr.mount_gradio_app(app, embed, path="/embed", **common)
+    app = gr.mount_gradio_app(app, chat, path="/", **common)
+    # Always ours, even with no origins (then browsers allow same-origin calls only): without a
+    # CORSMiddleware on the parent, Gradio's own would answer preflights from any localhost page.
+    app.add_middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins),
+                       allow_methods=["GET", "POST"],
+                       allow_headers=["Authorization", "Content-Type"], max_age=600)
+    app.add_middleware(GuardMiddleware, allowed_origins=settings.allowed_origins)
+    return app
+
+
+def _offline_docs(app) -> None:
+    """OpenAPI docs at /docs from a local copy of Swagger UI: FastAPI's default page loads it
+    from a CDN, which an intranet (or this offline machine) cannot reach."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="parkqa API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon-32x32.png")
 
 
 def serve(settings: Settings) -> None:
@@ -51,4 +165,6 @@ def serve(settings: Settings) -> None:
     app = create_app(settings)
     url = f"http://{settings.host}:{settings.port}/"
     print(f"parkqa: 长治园区新闻问答 running at {url}", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    # no access log: nothing about a request (and never its Authorization header) is written
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
+                access_log=False)

@@ -93,9 +93,11 @@ def _example_text(evt: gr.SelectData) -> str:
     return evt.value["text"]
 
 
-def build_chat(qa: ParkQA, *, log_dir: str | None = None, compact: bool = False) -> gr.Blocks:
-    """The chat page. ``compact`` drops the side panel (for an iframe). Feedback goes to
-    ``log_dir/feedback.jsonl``; without a ``log_dir`` the 👍/👎 buttons are not shown."""
+def build_chat(qa: ParkQA, *, log_dir: str | None = None, compact: bool = False,
+               api: bool = True) -> gr.Blocks:
+    """The chat page. ``compact`` drops the title and side panel (for an iframe). Feedback goes
+    to ``log_dir/feedback.jsonl``; without a ``log_dir`` the 👍/👎 buttons are not shown.
+    ``api`` exposes the typed ``/ask`` endpoint for ``gradio_client``."""
     feedback = FeedbackLog(log_dir) if log_dir else None
     max_chars = qa.settings.max_question_chars
 
@@ -171,5 +173,6 @@ def build_chat(qa: ParkQA, *, log_dir: str | None = None, compact: bool = False)
         chatbot.clear(lambda: [], None, turns, api_visibility="private")  # its own 🗑 button
         if feedback:
             chatbot.like(record_feedback, [turns], None, api_visibility="private")
-        gr.api(api_ask, api_name="ask")
+        if api:
+            gr.api(api_ask, api_name="ask")
     return demo
