@@ -21,6 +21,7 @@ Example::
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 import time
@@ -55,6 +56,7 @@ _SAME_UNIT = {"个": "[个家项所名位条台套种款宗件块支张]", "名"
 NUMBER = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千]+)\s*(?:余|多)?\s*(?:万|亿)?\s*"
 _PARK_TERMS = {"长治", "高新", "新区", "高新区", "长治高新区", "经开", "经开区", "长治经开区", "长治市"}
 _ZONES = ("高新区", "经开区")
+_MARKUP = re.compile(r"<[^<>\n]{0,200}>")
 _ANAPHOR = re.compile(r"(这|该|此|其)(家|个|座|条|项|些|一|公司|企业|项目)")
 _LATIN = re.compile(r"[A-Za-z]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -121,6 +123,21 @@ def is_english(question: str) -> bool:
     return len(_LATIN.findall(question)) > 2 * len(_HAN.findall(question))
 
 
+def simplified(text: str, known: set[str]) -> str:
+    """Traditional characters the articles never use turned simplified (長治高新區 -> 长治高新区).
+    Character by character, and only for characters the articles lack, so a name the articles
+    spell with a character that is also traditional (乾运) stays as written."""
+    t2s = _t2s()
+    return "".join(t2s.convert(c) if c not in known and _HAN.match(c) else c for c in text)
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
 def asked_unit(question: str) -> str:
     """Regex for the unit a number in the answer must carry ("多少家" -> "家"), or ""."""
     if "多少钱" in question:
@@ -171,6 +188,7 @@ class Answerer:
         self.n_passages = passages
         self._texts = [s.text for s in index.sentences]
         self._lowered = [t.lower() for t in self._texts]
+        self._chars = set("".join(self._texts))
         self._by_passage = {p.id: p.sentence_ids for p in index.passages}
         sents = index.sentences
         self._context = [sents[i - 1].text if i and sents[i - 1].doc == s.doc else ""
@@ -235,7 +253,8 @@ class Answerer:
     # ------------------------------------------------------------ main entry
     def answer(self, question: str, *, k: int = 5) -> tuple[Answer, list]:
         t0 = time.perf_counter()
-        norm_q = normalize(question)
+        # markup in a question is not what it asks about (it is still shown as typed)
+        norm_q = simplified(normalize(_MARKUP.sub(" ", question)), self._chars)
         tokens = tokenize(norm_q)
         qvec = self.retriever.embed(norm_q)
         t1 = time.perf_counter()
