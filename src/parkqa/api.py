@@ -26,6 +26,8 @@ except ImportError as exc:  # pragma: no cover - core dependencies, but say what
 
 from .access import GuardMiddleware, RateLimiter, bearer_key, key_allowed
 from .config import Settings
+from .corpus import CorpusError
+from .index import IndexUnavailable
 from .pipeline import ParkQA
 
 log = logging.getLogger(__name__)
@@ -122,6 +124,26 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
         if art is None:
             raise ApiError(404, "not_found", "没有这篇文章。")
         return {"doc": art.doc, "title": art.title, "park": art.park, "text": art.raw}
+
+    def admin(request: Request) -> None:
+        """With API keys: a valid key. Without: only this machine (the operator's shell)."""
+        if settings.api_keys:
+            guard(request)
+        elif not request.client or request.client.host not in ("127.0.0.1", "::1"):
+            raise ApiError(403, "forbidden", "只能在服务器本机上重建索引（或设置 API 密钥）。")
+
+    @app.post("/api/reindex", dependencies=[Depends(admin)], summary="Re-read seeds/, swap in")
+    def reindex() -> dict:
+        """Rebuild the index from the articles folder while the old one keeps answering; switch
+        to the new one once it is complete. A failed build leaves the old index serving."""
+        try:
+            manifest = qa.reindex()
+        except (IndexUnavailable, CorpusError, OSError) as exc:
+            log.error("reindex failed: %s", exc)   # the details (and paths) stay in the log
+            raise ApiError(409, "reindex_failed", "重建索引失败，仍在使用原索引；详情见服务器日志。") \
+                from None
+        return {"status": "reindexed", **manifest["counts"], "skipped": manifest["skipped"],
+                "seconds": manifest["build_seconds"]}
 
     expose = not settings.api_keys   # the chat's gradio_client endpoint cannot carry a key
     log_dir = settings.log_dir or None

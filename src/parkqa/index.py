@@ -197,6 +197,9 @@ def build_index(settings: Settings, embedder=None) -> dict:
     }
 
     with build_lock(index_dir):
+        # holding the lock, no other build is running: folders left here are from killed builds
+        for stale in index_dir.parent.glob(f".{index_dir.name}.build-*"):
+            shutil.rmtree(stale, ignore_errors=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.build-", dir=index_dir.parent))
         try:
             faiss = _faiss()

@@ -1,0 +1,120 @@
+"""Articles change while the server answers: a live re-index, a killed build, a broken index."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from parkqa.config import Settings
+from parkqa.index import IndexStale, build_index, load_index
+
+from browser import Server
+
+ROOT = Path(__file__).resolve().parent.parent
+NEW_ARTICLE = """长治高新区青年创业园开园
+
+本报讯 长治高新区青年创业园近日正式开园。园区负责人介绍，青年创业园2026年首批入驻初创企业48家，
+涵盖软件开发、工业设计、检验检测等领域。园区为入驻企业提供免费办公工位和创业导师服务。
+"""
+NEW_QUESTION = "青年创业园首批入驻了多少家初创企业？"
+CONTROL = "长治高新区现在有多少家入区企业？"
+
+
+@pytest.fixture
+def own_corpus(tmp_path, embedder):
+    """A private copy of the articles with its index already built."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(ROOT / "seeds", seeds)
+    settings = Settings(seeds=seeds, index=tmp_path / "index")
+    build_index(settings, embedder)
+    return settings
+
+
+def test_live_reindex_while_answering_and_a_broken_index_at_start(own_corpus):
+    # a truncated FAISS file at start-up: named in the log, rebuilt, never served
+    faiss_file = own_corpus.index / "passages.faiss"
+    faiss_file.write_bytes(faiss_file.read_bytes()[:100])
+    srv = Server({"PARKQA_SEEDS": str(own_corpus.seeds), "PARKQA_INDEX": str(own_corpus.index),
+                  "PARKQA_LOG_DIR": ""})
+    try:
+        assert "passages.faiss" in srv.log.read_text()
+        ask = lambda q: httpx.post(srv.url + "/api/ask", json={"question": q}, timeout=30)  # noqa: E731
+        assert "1.2万家" in ask(CONTROL).json()["text"]
+        assert ask(NEW_QUESTION).json()["answered"] is False
+
+        (own_corpus.seeds / "005_youth_park.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+        results, stop = [], threading.Event()
+
+        def keep_asking():
+            while not stop.is_set():
+                try:
+                    r = ask(CONTROL)
+                    results.append((r.status_code, r.json().get("text", ""), time.monotonic()))
+                except Exception as exc:  # noqa: BLE001 - any failure is what we look for
+                    results.append((0, repr(exc), time.monotonic()))
+
+        readers = [threading.Thread(target=keep_asking) for _ in range(3)]
+        for t in readers:
+            t.start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        r = httpx.post(srv.url + "/api/reindex", timeout=300)
+        finished = time.monotonic()
+        time.sleep(0.5)
+        stop.set()
+        for t in readers:
+            t.join(timeout=60)
+        assert r.status_code == 200, r.text
+        assert r.json()["articles"] == 6 and r.json()["reused"] > 0     # only the new one embedded
+        assert sum(started < at < finished for _, _, at in results) >= 3   # asked during it
+        assert all(code == 200 and "1.2万家" in text for code, text, _ in results), \
+            [x for x in results if x[0] != 200 or "1.2万家" not in x[1]][:3]
+        after = ask(NEW_QUESTION).json()
+        assert after["answered"] and "48家" in after["text"]
+        assert after["citations"][0]["doc"] == "005_youth_park.txt"
+        assert httpx.get(srv.url + "/api/health").json()["articles"] == 6
+    finally:
+        srv.stop()
+
+
+def test_reindex_needs_a_key_when_keys_are_set(portal_server):
+    r = httpx.post(portal_server.url + "/api/reindex", timeout=30)
+    assert r.status_code == 401 and r.json()["error"] == "unauthorized"
+
+
+def test_a_killed_build_leaves_the_old_index_intact(own_corpus):
+    old_manifest = (own_corpus.index / "manifest.json").read_text(encoding="utf-8")
+    # a new article big enough that its build takes a few seconds (every paragraph is new text)
+    big = "\n\n".join("据报道，" + p for p in
+                      (ROOT / "seeds" / "001_6376ab25e3d40f85.txt").read_text("utf-8").split("\n\n")
+                      if p.strip())
+    (own_corpus.seeds / "009_reprint.txt").write_text(big, encoding="utf-8")
+    env = dict(os.environ, PARKQA_SEEDS=str(own_corpus.seeds), PARKQA_INDEX=str(own_corpus.index))
+    proc = subprocess.Popen([sys.executable, "-m", "parkqa.cli", "index"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(12)                      # model loaded, embedding under way
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert (own_corpus.index / "manifest.json").read_text(encoding="utf-8") == old_manifest
+    with pytest.raises(IndexStale):     # old files intact, and known to be older than seeds/
+        load_index(own_corpus)
+    old = load_index(own_corpus, check=False)
+    assert old.passage_vectors.ntotal == json.loads(old_manifest)["counts"]["passages"]
+
+
+def test_a_build_killed_while_writing_is_cleaned_up_next_time(own_corpus, embedder):
+    leftover = own_corpus.index.parent / f".{own_corpus.index.name}.build-killed"
+    leftover.mkdir()
+    (leftover / "passages.faiss").write_bytes(b"half written")
+    (own_corpus.seeds / "005_youth_park.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    build_index(own_corpus, embedder)
+    assert not leftover.exists()
+    assert load_index(own_corpus).manifest["counts"]["articles"] == 6
