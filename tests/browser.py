@@ -29,7 +29,7 @@ def free_port() -> int:
 class Server:
     """``python app.py`` in a subprocess, on a free port, with its own settings."""
 
-    def __init__(self, env: dict, *, timeout: float = 240) -> None:
+    def __init__(self, env: dict, *, args: tuple[str, ...] = (), timeout: float = 240) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = ARTIFACTS / f"server-{self.port}.log"
@@ -37,7 +37,7 @@ class Server:
         full_env = dict(os.environ, PARKQA_PORT=str(self.port), PARKQA_HOST="127.0.0.1",
                         GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", **env)
         self._log_fh = open(self.log, "w")
-        self.proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT,
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), *args], cwd=ROOT,
                                      env=full_env, stdout=self._log_fh, stderr=subprocess.STDOUT)
         deadline = time.time() + timeout
         while time.time() < deadline:

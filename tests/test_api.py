@@ -220,3 +220,20 @@ def test_httpx_example_with_a_key(portal_server):
     assert out.returncode != 0 and "401" in out.stderr
     out = run_example("client_httpx.py", "--url", portal_server.url, "--key", portal_server.keys[0])
     assert out.returncode == 0 and "1.2万家" in out.stdout
+
+
+def test_two_worker_processes_share_one_index(settings, qa):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from browser import Server
+
+    srv = Server({"PARKQA_SEEDS": str(settings.seeds), "PARKQA_INDEX": str(settings.index),
+                  "PARKQA_LOG_DIR": "", "PARKQA_RATE_LIMIT": "off"}, args=("--workers", "2"))
+    try:
+        assert "(2 workers)" in srv.log.read_text()
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda _: httpx.post(srv.url + ASK, json={"question": QUESTION},
+                                                         timeout=60).json(), range(24)))
+        assert all(a["answered"] and "1.2万家" in a["text"] for a in answers)
+    finally:
+        srv.stop()

@@ -105,3 +105,9 @@ def test_the_app_starts_and_answers_with_no_network(settings, qa, tmp_path):
     finally:
         srv.stop()
     assert not attempts.exists() or attempts.read_text() == "", attempts.read_text()
+
+
+def test_settings_survive_the_trip_through_the_environment():
+    s = Settings(api_keys=("a", "b"), allowed_origins=("http://x",), log_dir="", port=8123,
+                 rate_limit="5/second", exact_search_limit=7)
+    assert Settings.from_env(s.to_env()) == s

@@ -87,3 +87,17 @@ def test_crash_mid_build_leaves_old_index(private, embedder):
     assert (private.index / "manifest.json").read_text() == before
     assert not list(private.index.parent.glob(".index.build-*"))
     load_index(private, check=False)  # the old index still loads
+
+
+def test_index_type_is_chosen_by_size_and_recorded(private, embedder, qa):
+    assert qa.index.manifest["faiss_index"] == "IndexFlatIP"       # 145 passages: exact
+    big = private.with_(exact_search_limit=50)                        # pretend 145 is large
+    manifest = build_index(big, embedder)
+    assert manifest["faiss_index"] == "IndexHNSWFlat"
+    assert manifest["counts"]["embedded"] == 0                       # same texts: vectors reused
+    with pytest.raises(IndexStale):                                  # the setting is in the manifest
+        load_index(private)
+    approx = ParkQA(big, embedder)
+    ans = approx.ask("长治高新区现在有多少家入区企业？")
+    assert ans.answered and "1.2万家" in ans.text
+    assert set(ans.timings) >= {"embed", "dense", "bm25", "fusion", "compose", "total"}

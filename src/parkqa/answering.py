@@ -258,8 +258,9 @@ class Answerer:
         tokens = tokenize(norm_q)
         qvec = self.retriever.embed(norm_q)
         t1 = time.perf_counter()
+        retrieval: dict[str, float] = {}
         hits = self.retriever.passages(norm_q, k=max(k, self.n_passages), qvec=qvec,
-                                       tokens=tokens)
+                                       tokens=tokens, timings=retrieval)
         t2 = time.perf_counter()
         parks = question_parks(question)
         types = question_types(norm_q)
@@ -292,7 +293,7 @@ class Answerer:
             ans = Answer(question, False, REFUSAL, [], related)
         ans.confidence = round(confidence, 4)
         t4 = time.perf_counter()
-        ans.timings = {"embed": t1 - t0, "search": t2 - t1, "score": t3 - t2,
+        ans.timings = {"embed": t1 - t0, **retrieval, "search": t2 - t1, "score": t3 - t2,
                        "compose": t4 - t3, "total": t4 - t0}
         return ans, hits[:k]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 
 try:
     from fastapi import Depends, FastAPI, Request
@@ -41,7 +42,7 @@ class AskRequest(BaseModel):
     question: str = Field(description="the question, in Chinese or English",
                           examples=["长治高新区现在有多少家入区企业？"])
     top_k: int | None = Field(default=None, ge=1, le=MAX_TOP_K,
-                              description="passages to read (default PARKQA_TOP_K, 5)")
+                              description="passages to read (default 5)")
 
 
 class ApiError(Exception):
@@ -180,13 +181,32 @@ def _offline_docs(app) -> None:
                                    swagger_favicon_url="/docs-assets/favicon-32x32.png")
 
 
-def serve(settings: Settings) -> None:
-    """Load the pipeline, print the URL, serve until interrupted."""
+def app_from_env():
+    """App factory for several worker processes: ``uvicorn --factory parkqa.api:app_from_env``.
+    Each worker loads the pipeline and reads the same index, read-only."""
+    return create_app(Settings.from_env())
+
+
+def serve(settings: Settings, *, workers: int = 1) -> None:
+    """Load the pipeline, print the URL, serve until interrupted. With ``workers`` > 1, uvicorn
+    runs that many processes on the port, each with its own pipeline over the shared index
+    (the JSON API is stateless; the chat then needs a load balancer with sticky sessions)."""
     import uvicorn
 
-    app = create_app(settings)
     url = f"http://{settings.host}:{settings.port}/"
-    print(f"parkqa: 长治园区新闻问答 running at {url}", flush=True)
     # no access log: nothing about a request (and never its Authorization header) is written
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
-                access_log=False)
+    common = dict(host=settings.host, port=settings.port, log_level="warning", access_log=False)
+    if workers > 1:
+        from .index import IndexUnavailable, build_index, load_index
+
+        try:                      # build once here, not once per worker
+            load_index(settings)
+        except IndexUnavailable:
+            build_index(settings)
+        os.environ.update(settings.to_env())
+        print(f"parkqa: 长治园区新闻问答 running at {url} ({workers} workers)", flush=True)
+        uvicorn.run("parkqa.api:app_from_env", factory=True, workers=workers, **common)
+        return
+    app = create_app(settings)
+    print(f"parkqa: 长治园区新闻问答 running at {url}", flush=True)
+    uvicorn.run(app, **common)

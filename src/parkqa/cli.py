@@ -71,7 +71,7 @@ def cmd_ask(args) -> int:
 def cmd_serve(args) -> int:
     from .api import serve
 
-    serve(_settings(args))
+    serve(_settings(args), workers=args.workers)
     return 0
 
 
@@ -98,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     _common(p)
     p.add_argument("--host", help="bind address (env PARKQA_HOST, default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (env PARKQA_PORT, default 7860)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="server processes sharing the index (chat then needs sticky sessions)")
     p.set_defaults(fn=cmd_serve)
     p = sub.add_parser("eval", help="evaluate on a Q&A file")
     _common(p)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 # Settings that change what the index holds; a mismatch with the manifest means a rebuild.
-INDEX_KEYS = ("model", "passage_chars", "passage_overlap")
+INDEX_KEYS = ("model", "passage_chars", "passage_overlap", "exact_search_limit")
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -35,6 +35,7 @@ class Settings:
     rate_limit: str = "60/minute"
     log_dir: str = "logs"      # feedback log; "" turns logging off
     max_question_chars: int = 1000
+    exact_search_limit: int = 20_000   # more vectors than this: HNSW instead of exact search
 
     @classmethod
     def from_env(cls, env: dict | None = None, **overrides) -> "Settings":
@@ -43,7 +44,8 @@ class Settings:
         simple = {"PARKQA_SEEDS": ("seeds", Path), "PARKQA_INDEX": ("index", Path),
                   "PARKQA_MODEL": ("model", str), "PARKQA_HOST": ("host", str),
                   "PARKQA_PORT": ("port", int), "PARKQA_RATE_LIMIT": ("rate_limit", str),
-                  "PARKQA_MAX_QUESTION_CHARS": ("max_question_chars", int)}
+                  "PARKQA_MAX_QUESTION_CHARS": ("max_question_chars", int),
+                  "PARKQA_EXACT_SEARCH_LIMIT": ("exact_search_limit", int)}
         for var, (name, kind) in simple.items():
             if env.get(var, "").strip():
                 try:
@@ -58,6 +60,16 @@ class Settings:
             values["allowed_origins"] = _split(env["PARKQA_ALLOWED_ORIGINS"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+    def to_env(self) -> dict[str, str]:
+        """The PARKQA_* variables that ``from_env`` reads back into these settings."""
+        return {"PARKQA_SEEDS": str(self.seeds), "PARKQA_INDEX": str(self.index),
+                "PARKQA_MODEL": self.model, "PARKQA_HOST": self.host, "PARKQA_PORT": str(self.port),
+                "PARKQA_API_KEYS": ",".join(self.api_keys),
+                "PARKQA_ALLOWED_ORIGINS": ",".join(self.allowed_origins),
+                "PARKQA_RATE_LIMIT": self.rate_limit, "PARKQA_LOG_DIR": self.log_dir,
+                "PARKQA_MAX_QUESTION_CHARS": str(self.max_question_chars),
+                "PARKQA_EXACT_SEARCH_LIMIT": str(self.exact_search_limit)}
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,6 +92,8 @@ class Retriever:
         # BM25 over jieba tokens is the stronger ranker on these entity-heavy questions; the
         # embedding breaks ties and rescues paraphrases and English questions
         self.dense_weight = dense_weight
+        self.dense_depth = 200   # FAISS neighbours fetched per question (all, on small corpora)
+        self._park_masks: dict[tuple[str, ...], np.ndarray] = {}
         self.passage_bm25 = BM25(index.passage_tokens)
         self.sentence_bm25 = BM25(index.sentence_tokens)
 
@@ -98,25 +101,45 @@ class Retriever:
         return self.embedder.encode_queries([normalize(question)])[0]
 
     def passages(self, question: str, *, k: int = 5, mode: str = "hybrid",
-                 qvec: np.ndarray | None = None, tokens: list[str] | None = None) -> list[Hit]:
-        """Top-``k`` passages. ``mode`` is "hybrid" (default), "dense" or "bm25"."""
+                 qvec: np.ndarray | None = None, tokens: list[str] | None = None,
+                 timings: dict | None = None) -> list[Hit]:
+        """Top-``k`` passages. ``mode`` is "hybrid" (default), "dense" or "bm25". Seconds
+        spent on the dense search, BM25 and fusion are added to ``timings`` when given."""
         idx = self.index
         n = len(idx.passages)
         tokens = tokenize(question) if tokens is None else tokens
+        t0 = time.perf_counter()
         dense = np.zeros(n, dtype=np.float32)
-        if mode in ("hybrid", "dense"):
+        if mode in ("hybrid", "dense") and n:
             qvec = self.embed(question) if qvec is None else qvec
-            sims, ids = idx.passage_vectors.search(qvec[None, :].astype(np.float32), n)
-            dense[ids[0]] = sims[0]
+            depth = min(n, max(k, self.dense_depth))
+            sims, ids = idx.passage_vectors.search(qvec[None, :].astype(np.float32), depth)
+            found = ids[0] >= 0
+            # passages beyond the searched depth count as the least similar one found
+            dense[:] = sims[0][found].min() if found.any() else 0.0
+            dense[ids[0][found]] = sims[0][found]
+        t1 = time.perf_counter()
         lexical = self.passage_bm25.scores(tokens) if mode in ("hybrid", "bm25") \
             else np.zeros(n, dtype=np.float32)
+        t2 = time.perf_counter()
         if mode == "hybrid":
             fused = fuse_scores(dense, lexical, dense_weight=self.dense_weight)
         else:
             fused = _zscore(dense if mode == "dense" else lexical)
         parks = question_parks(question)
         if parks:
-            fused = fused - self.park_penalty * np.array(
-                [bool(p.park) and p.park not in parks for p in idx.passages], dtype=np.float32)
+            fused = fused - self.park_penalty * self._other_park(tuple(parks))
         order = np.argsort(-fused, kind="stable")[:k]
-        return [Hit(int(i), float(fused[i]), float(dense[i]), float(lexical[i])) for i in order]
+        hits = [Hit(int(i), float(fused[i]), float(dense[i]), float(lexical[i])) for i in order]
+        if timings is not None:
+            for name, seconds in (("dense", t1 - t0), ("bm25", t2 - t1),
+                                  ("fusion", time.perf_counter() - t2)):
+                timings[name] = timings.get(name, 0.0) + seconds
+        return hits
+
+    def _other_park(self, parks: tuple[str, ...]) -> np.ndarray:
+        """1.0 for passages about a park the question does not name (cached per park set)."""
+        if parks not in self._park_masks:
+            self._park_masks[parks] = np.array(
+                [bool(p.park) and p.park not in parks for p in self.index.passages], np.float32)
+        return self._park_masks[parks]
