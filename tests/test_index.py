@@ -101,3 +101,19 @@ def test_index_type_is_chosen_by_size_and_recorded(private, embedder, qa):
     ans = approx.ask("长治高新区现在有多少家入区企业？")
     assert ans.answered and "1.2万家" in ans.text
     assert set(ans.timings) >= {"embed", "dense", "bm25", "fusion", "compose", "total"}
+
+
+def test_a_manifest_that_does_not_match_the_index_is_refused(private):
+    manifest = json.loads((private.index / "manifest.json").read_text(encoding="utf-8"))
+    manifest["dimension"] = 512
+    (private.index / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexCorrupt, match="dimension"):
+        load_index(private)
+
+
+def test_passages_that_do_not_match_the_vectors_are_refused(private):
+    path = private.index / "passages.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")   # one passage lost
+    with pytest.raises(IndexCorrupt, match="do not match"):
+        load_index(private)

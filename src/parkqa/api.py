@@ -184,6 +184,10 @@ def _offline_docs(app) -> None:
 def app_from_env():
     """App factory for several worker processes: ``uvicorn --factory parkqa.api:app_from_env``.
     Each worker loads the pipeline and reads the same index, read-only."""
+    import torch
+
+    workers = int(os.environ.get("PARKQA_WORKERS", "1"))
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) // workers))  # share the cores
     return create_app(Settings.from_env())
 
 
@@ -203,7 +207,7 @@ def serve(settings: Settings, *, workers: int = 1) -> None:
             load_index(settings)
         except IndexUnavailable:
             build_index(settings)
-        os.environ.update(settings.to_env())
+        os.environ.update(settings.to_env(), PARKQA_WORKERS=str(workers))
         print(f"parkqa: 长治园区新闻问答 running at {url} ({workers} workers)", flush=True)
         uvicorn.run("parkqa.api:app_from_env", factory=True, workers=workers, **common)
         return

@@ -219,10 +219,13 @@ def build_index(settings: Settings, embedder=None) -> dict:
                 {"doc": a.doc, "title": a.title, "park": a.park, "sha256": a.sha256,
                  "raw": a.raw, "text": a.text, "offsets": a.offsets,
                  "paragraph_kinds": a.paragraph_kinds} for a in articles))
+            # a passage is whole sentences, and no token crosses a sentence end: tokenize once
+            s_tokens = [tokenize(x.text) for x in sentences]
             _write_jsonl(tmp / "sentences.jsonl", (
-                dict(asdict(s), tokens=tokenize(s.text)) for s in sentences))
+                dict(asdict(x), tokens=t) for x, t in zip(sentences, s_tokens)))
             _write_jsonl(tmp / "passages.jsonl", (
-                dict(p.to_dict(), tokens=tokenize(p.text)) for p in passages))
+                dict(p.to_dict(), tokens=[t for i in p.sentence_ids for t in s_tokens[i]])
+                for p in passages))
             p_index = vector_index(p_vecs, exact_limit=settings.exact_search_limit)
             manifest["faiss_index"] = type(p_index).__name__
             faiss.write_index(p_index, str(tmp / "passages.faiss"))

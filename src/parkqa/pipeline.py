@@ -11,6 +11,7 @@ Example::
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import unicodedata
 
@@ -45,6 +46,9 @@ class ParkQA:
         self.settings = settings
         self.embedder = embedder or Embedder(settings.model)
         self._lock = threading.Lock()
+        # answers computed at once: more than the cores only makes torch threads fight, so a
+        # burst of users waits its turn instead (bench/results/load.md)
+        self._slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
         self.index = self._load_or_build(rebuild)
         self.retriever = Retriever(self.index, self.embedder)
         self.answerer = Answerer(self.index, self.retriever)
@@ -83,7 +87,8 @@ class ParkQA:
             return Answer(q[:limit] + "…", False, TOO_LONG.format(limit=limit)), []
         with self._lock:
             answerer = self.answerer
-        return answerer.answer(q, k=top_k or self.settings.top_k)
+        with self._slots:
+            return answerer.answer(q, k=top_k or self.settings.top_k)
 
     def search(self, question: str, *, k: int = 5, mode: str = "hybrid"):
         with self._lock:
