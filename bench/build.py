@@ -42,8 +42,9 @@ def main() -> int:
             builds.append(time.perf_counter() - t)
             index = load_index(settings)
             texts = [p.text for p in index.passages] + [s.text for s in index.sentences]
+            unique = sorted(set(texts))     # a one-sentence passage is embedded once, as the build does
             t = time.perf_counter()
-            embedder.encode_passages(texts)
+            embedder.encode_passages(unique)
             encodes.append(time.perf_counter() - t)
         build, encode = min(builds), min(encodes)
         shutil.copy(NEW_ARTICLE, seeds / "005_sample.txt")
@@ -51,14 +52,14 @@ def main() -> int:
         incremental = build_index(settings, embedder)
         again = time.perf_counter() - t
     c, ci = manifest["counts"], incremental["counts"]
-    n = len(texts)
+    n, u = len(texts), len(unique)
     body = f"""
 | measure | value |
 |---|---|
 | model load (once per process) | {load_seconds:.1f} s |
-| full build (best of 2), {c['articles']} articles ({c['passages']} passages + {c['sentences']} sentences = {n} texts embedded) | {build:.1f} s |
-| end-to-end throughput | {n / build:.1f} texts/s |
-| raw encode of the same {n} texts (best of 2) | {encode:.1f} s ({n / encode:.1f} texts/s) |
+| full build (best of 2), {c['articles']} articles ({c['passages']} passages + {c['sentences']} sentences = {n} texts, {u} distinct) | {build:.1f} s |
+| end-to-end throughput | {n / build:.1f} texts/s ({u / build:.1f} distinct texts/s) |
+| raw encode of the same {u} distinct texts (best of 2) | {encode:.1f} s ({u / encode:.1f} texts/s) |
 | **build overhead over raw encoding** | **{(build / encode - 1) * 100:.1f}%** (target ≤ 15%) |
 | add one article ({ci['articles'] - c['articles']} new, {ci['embedded']} texts embedded, {ci['reused']} reused) | {again:.1f} s |
 
