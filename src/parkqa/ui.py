@@ -14,7 +14,6 @@ Example::
 from __future__ import annotations
 
 import html
-import logging
 import time
 
 from .answering import Answer
@@ -27,8 +26,6 @@ try:
     import gradio as gr
 except ImportError as exc:  # pragma: no cover - gradio is a core dependency
     raise ImportError("the web chat needs gradio: pip install 'gradio>=6.31,<7'") from exc
-
-log = logging.getLogger(__name__)
 
 TITLE = "长治园区新闻问答"
 EXAMPLES = [
