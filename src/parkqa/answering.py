@@ -265,8 +265,9 @@ class Answerer:
         parks = question_parks(question)
         types = question_types(norm_q)
         framed = _QUESTION_FRAME.sub(" ", norm_q)
+        filler = function_words(framed)
         terms = [t for t in key_terms(tokenize(framed), framed) if t not in _PARK_TERMS
-                 and not (len(t) == 1 and _HAN.match(t)) and t not in function_words(framed)]
+                 and not (len(t) == 1 and _HAN.match(t)) and t not in filler]
         english = is_english(norm_q)
         missing = [] if english else self.unknown_names(norm_q)
         weights = self._weights(terms, set(nouns(norm_q)))
