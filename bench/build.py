@@ -12,7 +12,7 @@ from pathlib import Path
 
 from common import ROOT, write_result
 
-NEW_ARTICLE = ROOT / "bench" / "sample_article.txt"
+NEW_ARTICLE = ROOT / "tests" / "data" / "new_article.txt"   # the one the tests add too
 
 
 def main() -> int:

@@ -61,6 +61,19 @@ class Server:
         self._log_fh.close()
 
 
+def corpus_env(settings, **extra: str) -> dict:
+    """Server environment for a Settings' articles and index, plus ``extra`` PARKQA_* values."""
+    return {"PARKQA_SEEDS": str(settings.seeds), "PARKQA_INDEX": str(settings.index), **extra}
+
+
+def get_raw(url: str, path: str):
+    """GET ``url`` + ``path`` exactly as written: no dot-segment removal, no re-encoding."""
+    with httpx.Client(timeout=10) as client:
+        req = client.build_request("GET", url + "/")
+        req.url = req.url.copy_with(raw_path=path.encode())
+        return client.send(req)
+
+
 def launch_chromium(playwright):
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"{CHROMIUM} not found: apt-get install chromium fonts-wqy-microhei")

@@ -45,11 +45,10 @@ def qa(settings, embedder):
 @pytest.fixture(scope="session")
 def server(qa, settings, tmp_path_factory):
     """The real app (``python app.py``) on a free port, sharing the session's built index."""
-    from browser import Server
+    from browser import Server, corpus_env
 
     logs = tmp_path_factory.mktemp("logs")
-    srv = Server({"PARKQA_SEEDS": str(settings.seeds), "PARKQA_INDEX": str(settings.index),
-                  "PARKQA_LOG_DIR": str(logs)})
+    srv = Server(corpus_env(settings, PARKQA_LOG_DIR=str(logs)))
     srv.log_dir = logs
     yield srv
     srv.stop()
@@ -100,13 +99,12 @@ PORTAL_KEYS = ("key-one-7f3a", "key-two-91bc", "key-three-c0de")
 @pytest.fixture(scope="session")
 def portal_server(qa, settings, portal_pages, tmp_path_factory):
     """A server set up for a portal: API keys, a rate limit and one allowed origin."""
-    from browser import Server
+    from browser import Server, corpus_env
 
     logs = tmp_path_factory.mktemp("portal-logs")
-    srv = Server({"PARKQA_SEEDS": str(settings.seeds), "PARKQA_INDEX": str(settings.index),
-                  "PARKQA_LOG_DIR": str(logs), "PARKQA_API_KEYS": ",".join(PORTAL_KEYS),
-                  "PARKQA_RATE_LIMIT": "30/minute",
-                  "PARKQA_ALLOWED_ORIGINS": portal_pages.origin})
+    srv = Server(corpus_env(settings, PARKQA_LOG_DIR=str(logs),
+                            PARKQA_API_KEYS=",".join(PORTAL_KEYS), PARKQA_RATE_LIMIT="30/minute",
+                            PARKQA_ALLOWED_ORIGINS=portal_pages.origin))
     srv.keys = PORTAL_KEYS
     yield srv
     srv.stop()

@@ -88,10 +88,9 @@ def test_health(server, qa):
     "/api/docs//etc/passwd", "/api/docs/nope.txt", "/api/docs/..%5c..%5cpyproject.toml",
 ])
 def test_docs_endpoint_serves_indexed_articles_only(server, path):
-    with httpx.Client(timeout=10) as client:
-        req = client.build_request("GET", server.url + "/api/docs/x")
-        req.url = req.url.copy_with(raw_path=path.encode())   # keep the dots as sent
-        r = client.send(req)
+    from browser import get_raw
+
+    r = get_raw(server.url, path)                               # the dots as sent
     assert r.status_code == 404
     assert "build-system" not in r.text and "root:" not in r.text
 
@@ -225,10 +224,10 @@ def test_httpx_example_with_a_key(portal_server):
 def test_two_worker_processes_share_one_index(settings, qa):
     from concurrent.futures import ThreadPoolExecutor
 
-    from browser import Server
+    from browser import Server, corpus_env
 
-    srv = Server({"PARKQA_SEEDS": str(settings.seeds), "PARKQA_INDEX": str(settings.index),
-                  "PARKQA_LOG_DIR": "", "PARKQA_RATE_LIMIT": "off"}, args=("--workers", "2"))
+    srv = Server(corpus_env(settings, PARKQA_LOG_DIR="", PARKQA_RATE_LIMIT="off"),
+                 args=("--workers", "2"))
     try:
         assert "(2 workers)" in srv.log.read_text()
         with ThreadPoolExecutor(8) as pool:

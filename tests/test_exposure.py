@@ -65,10 +65,9 @@ def test_keys_hold_under_concurrent_clients(portal_server):
     "/static/../pyproject.toml", "/assets/..%2f..%2fpyproject.toml",
 ])
 def test_no_file_is_reachable_through_any_route(server, path):
-    with httpx.Client(timeout=10) as client:
-        req = client.build_request("GET", server.url + "/x")
-        req.url = req.url.copy_with(raw_path=path.encode())
-        r = client.send(req)
+    from browser import get_raw
+
+    r = get_raw(server.url, path)
     assert r.status_code in (400, 403, 404, 405), (path, r.status_code)
     assert "root:" not in r.text and "build-system" not in r.text and "长治高新区五年蝶变" not in r.text
 
@@ -90,13 +89,13 @@ def test_an_internal_error_says_nothing_about_internals(qa, settings, monkeypatc
 
 
 def test_the_app_starts_and_answers_with_no_network(settings, qa, tmp_path):
-    from browser import Server
+    from browser import Server, corpus_env
 
     attempts = tmp_path / "net.log"
-    srv = Server({"PARKQA_SEEDS": str(settings.seeds), "PARKQA_INDEX": str(settings.index),
-                  "PARKQA_LOG_DIR": str(tmp_path / "logs"), "PARKQA_NET_LOG": str(attempts),
-                  "PYTHONPATH": os.pathsep.join([str(HERE / "offline"),
-                                                 os.environ.get("PYTHONPATH", "")])})
+    srv = Server(corpus_env(settings, PARKQA_LOG_DIR=str(tmp_path / "logs"),
+                            PARKQA_NET_LOG=str(attempts),
+                            PYTHONPATH=os.pathsep.join([str(HERE / "offline"),
+                                                        os.environ.get("PYTHONPATH", "")])))
     try:
         r = httpx.post(srv.url + "/api/ask", json={"question": "长治高新区现在有多少家入区企业？"})
         assert r.status_code == 200 and r.json()["answered"]

@@ -15,14 +15,10 @@ import pytest
 from parkqa.config import Settings
 from parkqa.index import IndexStale, build_index, load_index
 
-from browser import Server
+from browser import Server, corpus_env
 
 ROOT = Path(__file__).resolve().parent.parent
-NEW_ARTICLE = """长治高新区青年创业园开园
-
-本报讯 长治高新区青年创业园近日正式开园。园区负责人介绍，青年创业园2026年首批入驻初创企业48家，
-涵盖软件开发、工业设计、检验检测等领域。园区为入驻企业提供免费办公工位和创业导师服务。
-"""
+NEW_ARTICLE = (ROOT / "tests" / "data" / "new_article.txt").read_text(encoding="utf-8")
 NEW_QUESTION = "青年创业园首批入驻了多少家初创企业？"
 CONTROL = "长治高新区现在有多少家入区企业？"
 
@@ -41,8 +37,7 @@ def test_live_reindex_while_answering_and_a_broken_index_at_start(own_corpus):
     # a truncated FAISS file at start-up: named in the log, rebuilt, never served
     faiss_file = own_corpus.index / "passages.faiss"
     faiss_file.write_bytes(faiss_file.read_bytes()[:100])
-    srv = Server({"PARKQA_SEEDS": str(own_corpus.seeds), "PARKQA_INDEX": str(own_corpus.index),
-                  "PARKQA_LOG_DIR": ""})
+    srv = Server(corpus_env(own_corpus, PARKQA_LOG_DIR=""))
     try:
         assert "passages.faiss" in srv.log.read_text()
         ask = lambda q: httpx.post(srv.url + "/api/ask", json={"question": q}, timeout=30)  # noqa: E731
