@@ -1,0 +1,69 @@
+"""Merge blind-written question files into eval/ and split them once into train/dev/test.
+
+Run once per new batch of blind questions; never re-split items already in eval/ (their split is
+kept), so test items stay unseen. Stratified by type (and by English vs Chinese) with a stable
+hash of the id, so the split does not depend on file order.
+
+    python scripts/split_eval.py --qa NEW_qa.jsonl... --dialogues NEW_dialogues.jsonl...
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from collections import defaultdict
+from pathlib import Path
+
+SHARES = (("train", 0.5), ("dev", 0.2), ("test", 0.3))
+
+
+def _key(item_id: str) -> str:
+    return hashlib.sha1(item_id.encode("utf-8")).hexdigest()
+
+
+def assign(items: list[dict], stratum) -> None:
+    groups = defaultdict(list)
+    for item in items:
+        groups[stratum(item)].append(item)
+    for group in groups.values():
+        group.sort(key=lambda it: _key(it["id"]))
+        n, start = len(group), 0
+        for k, (name, share) in enumerate(SHARES):
+            end = n if k == len(SHARES) - 1 else start + round(share * n)
+            for item in group[start:end]:
+                item["split"] = name
+            start = end
+
+
+def merge(path: Path, new_files: list[str], stratum) -> None:
+    old = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()] \
+        if path.exists() else []
+    seen = {it["id"] for it in old}
+    new = [json.loads(x) for f in new_files for x in Path(f).read_text(encoding="utf-8").splitlines()
+           if x.strip()]
+    new = [it for it in new if it["id"] not in seen]
+    assign(new, stratum)
+    with open(path, "w", encoding="utf-8") as fh:
+        for it in old + new:
+            fh.write(json.dumps(it, ensure_ascii=False) + "\n")
+    counts = defaultdict(int)
+    for it in old + new:
+        counts[it.get("split", "?")] += 1
+    print(f"{path}: {len(old)} kept, {len(new)} added; {dict(counts)}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--qa", nargs="*", default=[])
+    ap.add_argument("--dialogues", nargs="*", default=[])
+    ap.add_argument("--eval-dir", default="eval")
+    args = ap.parse_args()
+    out = Path(args.eval_dir)
+    if args.qa:
+        merge(out / "qa.jsonl", args.qa, lambda it: (it["type"], it.get("lang", "zh")))
+    if args.dialogues:
+        merge(out / "dialogues.jsonl", args.dialogues, lambda it: len(it["turns"]))
+
+
+if __name__ == "__main__":
+    main()
