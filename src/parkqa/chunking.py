@@ -104,9 +104,9 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in out if b > a]
 
 
-def article_sentences(article: Article, first_id: int = 0) -> list[Sentence]:
-    from .corpus import PARKS, detect_park
-
+def article_sentences(article: Article, first_id: int = 0, knowledge=None) -> list[Sentence]:
+    """Sentences of ``article``; each is about the place it names most (``knowledge``, a
+    ``parkqa.knowledge.Knowledge``), else the article's own place."""
     sentences = []
     line_starts = [0] + [i + 1 for i, c in enumerate(article.text) if c == "\n"]
     for a, b in split_sentences(article.text):
@@ -114,8 +114,7 @@ def article_sentences(article: Article, first_id: int = 0) -> list[Sentence]:
         heading = (line < len(article.paragraph_kinds)
                    and article.paragraph_kinds[line] == "heading")
         text = article.text[a:b]
-        named = [p for p in PARKS if p in text or (p == "长治市" and "全市" in text)]
-        park = detect_park(text) if named else article.park
+        park = (knowledge.subject(text, context=article.park) if knowledge else "") or article.park
         sentences.append(Sentence(
             id=first_id + len(sentences), doc=article.doc, start=a, end=b, text=text,
             quote=article.quote(a, b), spans=article.raw_spans(a, b), heading=heading,

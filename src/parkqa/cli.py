@@ -81,8 +81,14 @@ def cmd_eval(args) -> int:
     return run_cli(args, _settings(args))
 
 
+def cmd_fit(args) -> int:
+    from .fitting import run_cli
+
+    return run_cli(args, _settings(args))
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="parkqa", description="长治园区新闻问答 / parkqa")
+    parser = argparse.ArgumentParser(prog="parkqa", description="园区新闻问答 / parkqa")
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("index", help="build or refresh the index")
@@ -106,11 +112,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--qa", default="eval/qa.jsonl")
     p.add_argument("--out", default="eval/report")
     p.add_argument("--limit", type=int, default=None, help="only the first N items")
+    p.add_argument("--split", choices=("train", "dev", "test"), default=None,
+                   help="only the items of this split (default: all)")
+    p.add_argument("--dialogues", default=None, help="also play this dialogue file")
     p.add_argument("--min", action="append", default=[], metavar="METRIC=VALUE",
                    help="fail (exit 1) when a metric is below VALUE")
     p.add_argument("--max", action="append", default=[], metavar="METRIC=VALUE",
                    help="fail (exit 1) when a metric is above VALUE (e.g. answerable_refused)")
     p.set_defaults(fn=cmd_eval)
+    p = sub.add_parser("fit", help="fit the answer scorer and refusal (train), choose on dev")
+    _common(p)
+    p.add_argument("--qa", default="eval/qa.jsonl")
+    p.add_argument("--max-wrong-refusals", type=float, default=0.05,
+                   help="share of answerable dev questions the refusal may refuse")
+    p.add_argument("--save-default", action="store_true",
+                   help="also save it as the package default used by new indexes")
+    p.set_defaults(fn=cmd_fit)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")

@@ -1,33 +1,39 @@
-"""Follow-up questions: "那经开区呢？" or "它是哪年投产的？" read in the light of the question before.
+"""Follow-up questions read in the light of the conversation so far: its questions *and* answers.
 
-Only explicit signals make a question a follow-up (a short "…呢？", or a pronoun standing for a
-subject); anything else is taken as it stands, so a new topic never inherits an old one.
+A question is a follow-up only on an explicit signal: a short "那…呢？" / "what about …?" that
+swaps one slot (place, year or topic) of the last question, a pronoun ("它", "这家企业") standing
+for the thing the last answer named, or a bare place/year with no topic of its own ("全市一共多少？").
+Anything else stands on its own, so a new topic never inherits an old one. Places come from the
+index's ``Knowledge`` (found in the articles), never from this module.
 
 Example::
 
     >>> from parkqa.conversation import resolve_followup
-    >>> resolve_followup("那经开区呢？", "长治高新区现在有多少家高新技术企业？")
-    '长治经开区现在有多少家高新技术企业？'
-    >>> resolve_followup("它是哪年投产的？", "特瓦时一期项目总投资多少？")
+    >>> resolve_followup("那2024年呢？", "高新区2025年新认定高新技术企业多少家？")
+    '高新区2024年新认定高新技术企业多少家？'
+    >>> resolve_followup("它是哪年投产的？", "哪个项目总投资10亿元？",
+    ...                  previous_answer="特瓦时一期项目总投资10亿元[1]", names=["特瓦时一期项目"])
     '特瓦时一期项目是哪年投产的？'
 """
 from __future__ import annotations
 
 import re
 
-from .tokens import normalize
+from .knowledge import Knowledge
+from .question import YEAR, clean, key_terms
 
-# "那经开区呢" / "经开区怎么样" / "2024年呢": a new value for one slot of the last question
-_SWAP = re.compile(r"^(?:那么|那|那在|在|换成|如果是)?\s*(?P<x>[^，,。？?]{1,16}?)\s*(?:呢|怎么样|如何)\s*[？?]?$")
-_PRONOUN = re.compile(r"它们|它|该(?:公司|企业|项目|园区|基地)|这家(?:公司|企业)?|这个(?:项目|园区|基地)?|"
-                      r"这些(?:企业|项目)|他们|其")
-_PARK = re.compile(r"长治高新区|长治经开区|长治市|高新区|经开区|全市")
-_YEAR = re.compile(r"\d{4}\s*年")
+_SWAP = re.compile(r"^(?:那么|那|那在|在|换成|如果是|还有)?\s*(?P<x>[^，,。？?]{1,20}?)\s*(?:呢|怎么样|如何|的呢)"
+                   r"\s*[？?]?$|^(?:and|what about|how about)\s+(?:the\s+|for\s+|in\s+)?(?P<en>.{1,40}?)"
+                   r"\s*\??$", re.I)
+_PRONOUN = re.compile(r"它们|它|该(?:公司|企业|项目|园区|基地|产品)|这家(?:公司|企业)?|那家(?:公司|企业)?|"
+                      r"这个(?:项目|园区|基地|产品)?|这些(?:企业|项目)|他们|其|\b(?:it|this company|"
+                      r"this project|they)\b", re.I)
 # where the subject a question opens with ends: a verb, a time word or the question word
 _PREDICATE = re.compile(r"是|有(?!限)|的|在|从|于|将|已|要|能|会|被|把|和|与|跟|对|向|现在|目前|今年|去年|"
                         r"每天|每年|一年|一共|累计|总投资|投资|什么|哪|多少|几|为什么|为何|怎么|如何|啥|"
                         r"[，,。？?！!：:\s]")
-_MAX_FOLLOWUP_CHARS = 30
+_ASKS_NAME = re.compile(r"哪家|哪个|哪些|什么(?:企业|公司|项目)|谁|which|who", re.I)
+MAX_FOLLOWUP_CHARS = 30
 
 
 def subject_of(question: str) -> str:
@@ -38,30 +44,80 @@ def subject_of(question: str) -> str:
     return subject if 2 <= len(subject) <= 20 else ""
 
 
-def resolve_followup(question: str, previous: str | None) -> str:
-    """``question`` rewritten as a standalone question, using ``previous`` (the last question,
-    itself already resolved) only when ``question`` is plainly a follow-up."""
-    q = question.strip()
-    if not previous or len(q) > _MAX_FOLLOWUP_CHARS:
+def _slots(text: str, knowledge: Knowledge | None) -> dict[str, tuple[int, int]]:
+    """Where the place, the year and the topic (its content words) sit in ``text``."""
+    out: dict[str, tuple[int, int]] = {}
+    if knowledge is not None:
+        spans = knowledge.mention_spans(text)
+        if spans:
+            out["place"] = (spans[0][0], spans[0][1])
+    m = YEAR.search(text)
+    if m:
+        out["year"] = m.span(1)[0], m.end()
+    taken = [out[k] for k in out]
+    topic = [(text.find(t), text.find(t) + len(t)) for t in key_terms(text) if t in text]
+    topic = [(a, b) for a, b in topic if not any(a < e and s < b for s, e in taken)]
+    if topic:
+        out["topic"] = (min(a for a, _ in topic), max(b for _, b in topic))
+    return out
+
+
+def _swap(previous: str, x: str, knowledge: Knowledge | None) -> str:
+    """``previous`` with each slot that ``x`` fills replaced by ``x``'s value."""
+    have, new = _slots(previous, knowledge), _slots(x, knowledge)
+    if not new:
+        return f"{x}：{previous}"
+    out = previous
+    for slot in sorted(new, key=lambda k: -have.get(k, (len(previous), 0))[0]):
+        a, b = new[slot]
+        value = x[a:b] if slot != "year" else x[a:b].rstrip("年") + "年"
+        if slot in have:
+            s, e = have[slot]
+            out = out[:s] + value + out[e:]
+        else:
+            out = value + out
+    return out
+
+
+def _named_in_answer(answer: str, question: str, names) -> str:
+    """The first name the previous answer gives that its question did not: what "它" means."""
+    found = [(answer.find(n), n) for n in names if n and n in answer and n not in question]
+    return min(found)[1] if found else ""
+
+
+def resolve_followup(question: str, previous: str | None, *, previous_answer: str = "",
+                     knowledge: Knowledge | None = None, names=()) -> str:
+    """``question`` as a standalone question, using the last (already resolved) question and
+    its answer only when ``question`` is plainly a follow-up."""
+    q = clean(question)
+    if not previous or len(q) > MAX_FOLLOWUP_CHARS:
         return question
-    prev = previous.strip()
-    swap = _SWAP.match(normalize(q))
+    prev = clean(previous)
+    swap = _SWAP.match(q)
     if swap:
-        x = swap.group("x").strip()
-        for slot in (_PARK, _YEAR):
-            found = slot.search(prev)
-            if slot.fullmatch(x) and found:
-                # keep the city's name in front of a zone: 长治高新区 -> 长治经开区
-                new = "长治" + x if found.group(0).startswith("长治") and x in ("高新区", "经开区") \
-                    else x
-                return prev[:found.start()] + new + prev[found.end():]
-        subject = subject_of(prev)
-        if subject and subject != x:
-            return prev.replace(subject, x, 1)
-        return f"{x}：{prev}"
+        return _swap(prev, (swap.group("x") or swap.group("en")).strip(), knowledge)
     pronoun = _PRONOUN.search(q)
     if pronoun:
-        subject = subject_of(prev)
+        named = _named_in_answer(previous_answer, prev, names) if _ASKS_NAME.search(prev) else ""
+        subject = named or subject_of(prev)
         if subject:
             return q[:pronoun.start()] + subject + q[pronoun.end():]
+        return question
+    slots = _slots(q, knowledge)
+    if slots and "topic" not in slots:   # "全市一共多少？": a place or year, no topic of its own
+        return _swap(prev, q, knowledge) if "topic" in _slots(prev, knowledge) else question
     return question
+
+
+def resolve(question: str, history: list[dict] | None, *, knowledge: Knowledge | None = None,
+            names=()) -> str:
+    """The standalone question behind ``question`` after ``history`` (oldest first, each
+    ``{"question": …, "answer": …}``); earlier follow-ups are resolved in turn."""
+    previous, answer = None, ""
+    for turn in history or []:
+        asked = str(turn.get("question", ""))
+        previous = resolve_followup(asked, previous, previous_answer=answer,
+                                    knowledge=knowledge, names=names) if previous else asked
+        answer = str(turn.get("answer", ""))
+    return resolve_followup(question, previous, previous_answer=answer, knowledge=knowledge,
+                            names=names)

@@ -12,8 +12,8 @@ Example::
 
     >>> from parkqa.corpus import load_article
     >>> art = load_article(Path("seeds/000_e7ffa1cc56d22445.txt"))
-    >>> art.park, "这座投资总额6亿元" in art.text
-    ('高新区', True)
+    >>> art.title, "这座投资总额6亿元" in art.text
+    ('长治高新区五年蝶变 新兴产业集群创新促发展', True)
 """
 from __future__ import annotations
 
@@ -27,7 +27,6 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = (".txt", ".md")
-PARKS = ("高新区", "经开区", "长治市")
 
 SENTENCE_END = set("。！？!?…")
 _COMPLETE_END = SENTENCE_END | set("；;：:—")
@@ -46,7 +45,7 @@ class Article:
     text: str                # repaired, normalized text; paragraphs separated by "\n"
     offsets: list[int]       # raw index of every character of ``text`` (-1 for separators)
     title: str
-    park: str                # one of PARKS: what the article is mainly about
+    park: str                # the place it is mainly about (set with the corpus's Knowledge)
     sha256: str
     paragraph_kinds: list[str] = field(default_factory=list)  # "heading" | "body", per line of text
 
@@ -390,16 +389,6 @@ def _title(blocks: list[_Block], doc: str) -> str:
     return title or Path(doc).stem
 
 
-def detect_park(text: str) -> str:
-    """Which park an article is mainly about, by counting how it names them."""
-    counts = {
-        "高新区": len(re.findall(r"高新区|高新技术产业开发区", text)),
-        "经开区": len(re.findall(r"经开区|经济技术开发区", text)),
-        "长治市": len(re.findall(r"长治市|全市|我市", text)),
-    }
-    return max(PARKS, key=lambda p: (counts[p], -PARKS.index(p)))
-
-
 def repair(raw: str, *, doc: str = "article.txt", sha256: str = "") -> Article:
     """Turn a raw article into an ``Article`` whose text is repaired and mapped to ``raw``."""
     blocks = _join_wrapped(_lines(raw))
@@ -410,5 +399,5 @@ def repair(raw: str, *, doc: str = "article.txt", sha256: str = "") -> Article:
     if not text.strip():
         raise CorpusError(f"{doc}: no text left after cleaning")
     return Article(doc=doc, raw=raw, text=text, offsets=offsets, title=_title(blocks, doc),
-                   park=detect_park(text), sha256=sha256 or hashlib.sha256(raw.encode()).hexdigest(),
+                   park="", sha256=sha256 or hashlib.sha256(raw.encode()).hexdigest(),
                    paragraph_kinds=kinds)

@@ -33,13 +33,17 @@ from . import __version__
 from .chunking import Passage, Sentence, article_sentences, build_passages
 from .config import Settings
 from .corpus import Article, article_paths, file_sha256, load_corpus
+from .knowledge import Knowledge
+from .lexicon import Lexicon
+from .scorer import AnswerModel, default_model_path, model_fingerprint
 from .tokens import add_words, corpus_names, tokenize
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 FILES = ("manifest.json", "articles.jsonl", "sentences.jsonl", "passages.jsonl",
-         "passages.faiss", "sentences.faiss", "vectors.npz", "words.txt")
+         "passages.faiss", "sentences.faiss", "vectors.npz", "words.txt", "knowledge.json",
+         "lexicon.json", "answer_model.json")
 
 
 class IndexUnavailable(RuntimeError):
@@ -70,6 +74,9 @@ class Index:
     passage_tokens: list[list[str]]
     sentence_tokens: list[list[str]]
     words: list[str]
+    knowledge: Knowledge
+    lexicon: Lexicon
+    answer_model: dict          # fitted answer scorer and refusal (see parkqa.scorer)
 
     @property
     def docs(self) -> list[str]:
@@ -124,6 +131,14 @@ def _write_jsonl(path: Path, rows) -> None:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+def _write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def _read_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def _read_jsonl(path: Path) -> list[dict]:
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
@@ -173,12 +188,16 @@ def build_index(settings: Settings, embedder=None) -> dict:
         raise IndexUnavailable(f"no usable articles in {seeds}: {detail}")
     embedder = embedder or Embedder(settings.model)
 
-    words = corpus_names(a.text for a in articles)
+    # what the articles are about is found in them, never written in code
+    knowledge = Knowledge.from_texts(a.text for a in articles)
+    for art in articles:
+        art.park = knowledge.subject(art.text)
+    words = sorted(set(corpus_names(a.text for a in articles)) | set(knowledge.words()))
     add_words(words)
     sentences: list[Sentence] = []
     passages: list[Passage] = []
     for art in articles:
-        sents = article_sentences(art, first_id=len(sentences))
+        sents = article_sentences(art, first_id=len(sentences), knowledge=knowledge)
         passages += build_passages(sents, target_chars=settings.passage_chars,
                                    overlap=settings.passage_overlap, first_id=len(passages))
         sentences += sents
@@ -207,6 +226,7 @@ def build_index(settings: Settings, embedder=None) -> dict:
                    "reused": len(texts) - len(missing)},
         "faiss_index": None,        # filled in below: chosen by size
         "versions": _versions(),
+        "answer_model": model_fingerprint(),
         "build_seconds": 0.0,
     }
 
@@ -238,6 +258,10 @@ def build_index(settings: Settings, embedder=None) -> dict:
             np.savez(tmp / "vectors.npz", keys=np.array(kept),
                      vectors=np.stack([cache[k] for k in kept]))
             (tmp / "words.txt").write_text("\n".join(words), encoding="utf-8")
+            _write_json(tmp / "knowledge.json", knowledge.to_dict())
+            vocabulary = set(words) | {t for ts in s_tokens for t in ts}
+            _write_json(tmp / "lexicon.json", Lexicon.build(vocabulary).to_dict())
+            AnswerModel.load(default_model_path()).save(tmp / "answer_model.json")
             manifest["build_seconds"] = round(time.perf_counter() - started, 2)
             (tmp / "manifest.json").write_text(
                 json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -270,6 +294,8 @@ def check_manifest(manifest: dict, settings: Settings) -> list[str]:
     if manifest.get("settings") != settings.index_fingerprint():
         reasons.append(f"settings changed: {manifest.get('settings')} -> "
                        f"{settings.index_fingerprint()}")
+    if manifest.get("answer_model") != model_fingerprint():
+        reasons.append("the packaged answer model changed (parkqa fit --save-default)")
     try:
         now = corpus_state(Path(settings.seeds))
     except Exception as exc:
@@ -328,6 +354,12 @@ def load_index(settings: Settings, *, check: bool = True) -> Index:
         s_vecs = s_index.reconstruct_n(0, s_index.ntotal) if s_index.ntotal else np.zeros(
             (0, manifest["dimension"]), np.float32)
         words = (index_dir / "words.txt").read_text(encoding="utf-8").split("\n")
+        current = "knowledge.json"
+        knowledge = Knowledge.from_dict(_read_json(index_dir / "knowledge.json"))
+        current = "lexicon.json"
+        lexicon = Lexicon.from_dict(_read_json(index_dir / "lexicon.json"))
+        current = "answer_model.json"
+        answer_model = _read_json(index_dir / "answer_model.json")
     except IndexCorrupt:
         raise
     except Exception as exc:
@@ -344,4 +376,5 @@ def load_index(settings: Settings, *, check: bool = True) -> Index:
     return Index(manifest=manifest, articles=articles, sentences=sentences, passages=passages,
                  passage_vectors=p_index, sentence_vectors=np.asarray(s_vecs, np.float32),
                  passage_tokens=[r["tokens"] for r in p_rows],
-                 sentence_tokens=[r["tokens"] for r in s_rows], words=words)
+                 sentence_tokens=[r["tokens"] for r in s_rows], words=words,
+                 knowledge=knowledge, lexicon=lexicon, answer_model=answer_model)

@@ -17,6 +17,7 @@ import unicodedata
 
 from .answering import Answer, Answerer
 from .config import Settings
+from .conversation import resolve
 from .embedding import Embedder
 from .index import IndexMissing, IndexStale, IndexUnavailable, IndexCorrupt, build_index, load_index
 from .retrieval import Retriever
@@ -73,13 +74,34 @@ class ParkQA:
             self.index, self.retriever, self.answerer = index, retriever, answerer
         return manifest
 
-    def ask(self, question: object, *, top_k: int | None = None) -> Answer:
-        """Answer a question; never raises on odd input (it is answered politely instead)."""
-        return self.ask_with_passages(question, top_k=top_k)[0]
+    def ask(self, question: object, *, history: list[dict] | None = None,
+            top_k: int | None = None) -> Answer:
+        """Answer a question; never raises on odd input (it is answered politely instead).
+        ``history`` (oldest first, ``{"question": …, "answer": …}``) resolves follow-ups such
+        as "那经开区呢？"; the question actually answered is ``Answer.resolved_question``."""
+        return self.ask_with_passages(question, history=history, top_k=top_k)[0]
 
-    def ask_with_passages(self, question: object, *, top_k: int | None = None) -> tuple[Answer, list]:
+    def resolve(self, question: object, history: list[dict] | None = None) -> str:
+        """The standalone question behind a follow-up (the question itself when it stands alone)."""
+        q = clean_question(question)
+        if not history or not q:
+            return q
+        with self._lock:
+            index = self.index
+        return resolve(q, [{"question": clean_question(t.get("question")),
+                            "answer": clean_question(t.get("answer"))} for t in history],
+                       knowledge=index.knowledge, names=index.words)
+
+    def ask_with_passages(self, question: object, *, history: list[dict] | None = None,
+                          top_k: int | None = None) -> tuple[Answer, list]:
         """``ask`` plus the ranked passages (``Hit``) it read, for evaluation and debugging."""
         q = clean_question(question)
+        resolved = self.resolve(q, history)
+        answer, hits = self._answer(q, resolved, top_k)
+        answer.resolved_question = resolved
+        return answer, hits
+
+    def _answer(self, q: str, resolved: str, top_k: int | None) -> tuple[Answer, list]:
         if not q or not any(ch.isalnum() for ch in q):
             return Answer(q, False, EMPTY_QUESTION), []
         limit = self.settings.max_question_chars
@@ -88,7 +110,9 @@ class ParkQA:
         with self._lock:
             answerer = self.answerer
         with self._slots:
-            return answerer.answer(q, k=top_k or self.settings.top_k)
+            answer, hits = answerer.answer(resolved, k=top_k or self.settings.top_k)
+        answer.question = q
+        return answer, hits
 
     def search(self, question: str, *, k: int = 5, mode: str = "hybrid"):
         with self._lock:

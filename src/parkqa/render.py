@@ -17,7 +17,8 @@ import html
 import re
 from bisect import bisect_right
 
-from .answering import ASKED_DATE, NUMBER, Answer, Citation, asked_unit, question_types
+from .answering import Answer, Citation
+from .question import NUMBER, answer_kinds, asked_unit
 
 _DATE = r"\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?(?:初|底|末|以来)?|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}\s*-\s*\d{4}"
 # amounts carry a unit; a bare number or a year is context, not the answer to "多少"
@@ -33,7 +34,8 @@ _ENTITY_QUESTION = re.compile(r"哪家|哪个|哪所|哪些企业|谁|什么公�
 def emphasis_pattern(question: str) -> re.Pattern | None:
     """What in a quote answers this question: dates, amounts (in the unit asked when it says
     one), or names of companies and institutions."""
-    if ASKED_DATE.search(question):
+    kinds = answer_kinds(question)
+    if "date" in kinds:
         return re.compile(_DATE)
     unit = asked_unit(question)
     if unit:
@@ -42,7 +44,7 @@ def emphasis_pattern(question: str) -> re.Pattern | None:
                              counted.group(1) if counted else "")
     if _ENTITY_QUESTION.search(question):
         return re.compile(_NAME)
-    if "number" in question_types(question):
+    if "number" in kinds:
         return re.compile(_AMOUNT)
     return None
 

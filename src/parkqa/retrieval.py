@@ -1,6 +1,6 @@
 """Find the passages and sentences that may answer a question: dense (FAISS) and BM25 (jieba
-tokens) scores fused as a weighted sum of z-scores, with a preference for the park the question
-names.
+tokens) scores fused as a weighted sum of z-scores, with a preference for the place the question
+names (places are the index's ``Knowledge``, found in the articles).
 
 Example::
 
@@ -12,7 +12,6 @@ Example::
 from __future__ import annotations
 
 import logging
-import re
 import time
 from dataclasses import dataclass
 
@@ -20,21 +19,6 @@ import numpy as np
 
 from .index import Index
 from .tokens import normalize, tokenize
-
-PARK_PATTERNS = {
-    "高新区": re.compile(r"高新区"),
-    "经开区": re.compile(r"经开区"),
-    "长治市": re.compile(r"长治市|全市|市里|全长治|整个长治|长治全市|长治的(?!高新|经开)"),
-}
-
-
-def question_parks(question: str) -> list[str]:
-    """Parks a question names (after alias normalization), in the order it names them."""
-    text = normalize(question)
-    found = [(m.start(), park) for park, pat in PARK_PATTERNS.items()
-             for m in [pat.search(text)] if m]
-    return [park for _, park in sorted(found)]
-
 
 def _zscore(x: np.ndarray) -> np.ndarray:
     sd = float(x.std())
@@ -102,9 +86,10 @@ class Retriever:
 
     def passages(self, question: str, *, k: int = 5, mode: str = "hybrid",
                  qvec: np.ndarray | None = None, tokens: list[str] | None = None,
-                 timings: dict | None = None) -> list[Hit]:
-        """Top-``k`` passages. ``mode`` is "hybrid" (default), "dense" or "bm25". Seconds
-        spent on the dense search, BM25 and fusion are added to ``timings`` when given."""
+                 places: list[str] | None = None, timings: dict | None = None) -> list[Hit]:
+        """Top-``k`` passages. ``mode`` is "hybrid" (default), "dense" or "bm25"; passages about
+        a place the question does not name (``places``, found in it when not given) are pushed
+        down. Seconds spent on the dense search, BM25 and fusion are added to ``timings``."""
         idx = self.index
         n = len(idx.passages)
         tokens = tokenize(question) if tokens is None else tokens
@@ -126,7 +111,7 @@ class Retriever:
             fused = fuse_scores(dense, lexical, dense_weight=self.dense_weight)
         else:
             fused = _zscore(dense if mode == "dense" else lexical)
-        parks = question_parks(question)
+        parks = self.index.knowledge.mentions(question) if places is None else places
         if parks:
             fused = fused - self.park_penalty * self._other_park(tuple(parks))
         order = np.argsort(-fused, kind="stable")[:k]

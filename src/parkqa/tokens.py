@@ -13,23 +13,20 @@ import re
 import threading
 import unicodedata
 
+from .knowledge import short_form
+
 _LOCK = threading.Lock()
 _WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 _added: set[str] = set()
 
-# Park names and their usual short forms, typos and English names, mapped to one spelling so the
-# question and the articles meet on the same tokens.
-PARK_ALIASES = [
-    (r"长治高新技术产业开发区|高新技术产业开发区|高薪区|高新开发区|高兴区|高新园区", "高新区"),
-    (r"长治经济技术开发区|经济技术开发区|经济开发区|经开发区|经济区|开发区经开", "经开区"),
-    (r"(?i)(changzhi\s+)?(national\s+)?(hi|high)[\s-]*tech(nology)?\s+(industrial\s+)?"
-     r"(development\s+)?(zone|park)", "高新区"),
-    (r"(?i)(changzhi\s+)?economic(\s+and\s+technological)?\s+development\s+(zone|area)|\betdz\b|"
-     r"\bedz\b", "经开区"),
-    (r"(?i)\bchangzhi(\s+city)?\b", "长治"),
+# English names of zone types, written the Chinese way so the rest of the pipeline sees one form;
+# which city a name such as "Changzhi" is, the index's lexicon finds by pinyin.
+ENGLISH_ZONE_TYPES = [
+    (r"(?i)(national\s+)?(hi|high)[\s-]*tech(nology)?\s+(industrial\s+)?(development\s+)?"
+     r"(zone|park)", "高新区"),
+    (r"(?i)economic(\s+and\s+technolog(ical|y))?\s+development\s+(zone|area)|\betdz\b|\bedz\b",
+     "经开区"),
 ]
-BASE_WORDS = ["长治高新区", "高新区", "长治经开区", "经开区", "长治市", "入区企业",
-              "规模以上", "高新技术企业", "磷酸锰铁锂", "碳达峰", "绿电园区", "标准地"]
 
 STOPWORDS = set("""
 的 了 是 在 和 与 及 或 有 也 都 就 还 又 被 把 让 给 对 为 从 到 向 以 于 等 其 这 那 该 此 之 而 并 中 上 下 里 个 些
@@ -47,13 +44,14 @@ ABBREVIATIONS = [("规上", "规模以上"), ("高企", "高新技术企业")]
 
 
 def normalize(text: str) -> str:
-    """NFKC (full-width letters and digits to ASCII), park aliases and short forms spelled out."""
+    """NFKC (full-width letters and digits to ASCII), short forms spelled out, zone types in
+    their usual short form (高新技术产业开发区 -> 高新区, "high-tech zone" -> 高新区)."""
     text = unicodedata.normalize("NFKC", text)
     for short, full in ABBREVIATIONS:
         text = re.sub(f"{short}(?!{full[len(short):len(short) + 1]})", full, text)
-    for pattern, repl in PARK_ALIASES:
+    for pattern, repl in ENGLISH_ZONE_TYPES:
         text = re.sub(pattern, repl, text)
-    return text
+    return short_form(text)
 
 
 def add_words(words) -> None:
@@ -74,8 +72,13 @@ def _jieba():
             jieba.setLogLevel(logging.WARNING)
             jieba.initialize()
             _jieba.ready = True
-        add_words(BASE_WORDS)
     return jieba
+
+
+def general_frequency(word: str) -> int:
+    """How common ``word`` is in general Chinese (jieba's own dictionary; 0 for words taught
+    from the articles, so a re-index judges them afresh)."""
+    return 0 if word in _added else _jieba().dt.FREQ.get(word) or 0
 
 
 def tokenize(text: str, *, drop_stopwords: bool = True) -> list[str]:

@@ -17,7 +17,6 @@ import html
 import time
 
 from .answering import Answer
-from .conversation import resolve_followup
 from .feedback import FeedbackLog
 from .pipeline import ParkQA
 from .render import answer_html, plain_frames, user_html
@@ -102,9 +101,9 @@ def build_chat(qa: ParkQA, *, log_dir: str | None = None, compact: bool = False,
         message = message or ""
         history = list(history or [])
         turns = list(turns or [])
-        previous = turns[-1]["resolved"] if turns else None
-        resolved = resolve_followup(message, previous) if message.strip() else message
-        answer: Answer = qa.ask(resolved)
+        past = [{"question": t["question"], "answer": t["answer"]["text"]} for t in turns]
+        answer: Answer = qa.ask(message, history=past)
+        resolved = answer.resolved_question or message
         shown = message if len(message) <= 300 else message[:300] + "…"
         if message.strip():
             history.append({"role": "user", "content": user_html(shown)})

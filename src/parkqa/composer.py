@@ -1,0 +1,136 @@
+"""Turn scored candidate sentences into an answer that covers what was asked: one quote per
+aspect of a multi-part question, one per place compared, the two dates of "隔了多久", 2–4
+sentences for a summary, a list that runs into the next sentence — and every quote as short as
+the clauses that hold the answer.
+
+Example::
+
+    >>> chosen = compose(q, ranked, extra_ratio=0.6, finder=finder)    # doctest: +SKIP
+    >>> [c.text for c in chosen]                                       # doctest: +SKIP
+    ['入区企业从2021年的0.9万家增至1.2万家']
+"""
+from __future__ import annotations
+
+import re
+
+from .chunking import split_clauses
+from .features import HAS, Candidate, coverage, credit
+from .question import NUMBER, YEAR, Question
+
+MAX_QUOTE_CHARS = 100
+SUMMARY_CHARS = 250
+_ANAPHOR = re.compile(r"(这|该|此|其)(家|个|座|条|项|些|一|公司|企业|项目)")
+_LIST_LEAD = re.compile(r"[：:]$|包括$|有$")
+
+
+def _limit(q: Question) -> int:
+    if "summary" in q.kinds:
+        return 4
+    if len(q.places) >= 2 or len(q.aspects) >= 2 or q.kinds & {"compare", "duration", "list"}:
+        return 3
+    return 2
+
+
+def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder) -> list[Candidate]:
+    """Pick and trim the quotes for ``q`` from ``ranked`` (best first)."""
+    if not ranked:
+        return []
+    best = ranked[0]
+    floor = extra_ratio * best.score
+    pool = [c for c in ranked[1:30] if c.score >= floor and not c.sentence.heading]
+    chosen = [best]
+    limit = _limit(q)
+
+    def add(c: Candidate | None) -> None:
+        if c is not None and len(chosen) < limit and all(c.sentence.id != x.sentence.id
+                                                          for x in chosen):
+            chosen.append(c)
+
+    for place in q.places if len(q.places) >= 2 else []:
+        if not any(c.sentence.park == place for c in chosen):
+            add(next((c for c in pool if c.sentence.park == place), None))
+    for aspect in q.aspects if len(q.aspects) >= 2 else []:
+        if max(coverage(aspect, c.sentence.text.lower()) for c in chosen) < 0.5:
+            add(next((c for c in pool if coverage(aspect, c.sentence.text.lower()) >= 0.5), None))
+    if "duration" in q.kinds:
+        years = {y for c in chosen for y in YEAR.findall(c.sentence.text)}
+        if len(years) < 2:
+            add(next((c for c in pool if set(YEAR.findall(c.sentence.text)) - years), None))
+    if "summary" in q.kinds:
+        same_doc = [c for c in pool if c.sentence.doc == best.sentence.doc] or pool
+        for c in same_doc:
+            if sum(len(x.sentence.text) for x in chosen) + len(c.sentence.text) > SUMMARY_CHARS:
+                continue
+            add(c)
+    if "list" in q.kinds or _LIST_LEAD.search(best.sentence.text.rstrip("。")):
+        add(_continuation(best, finder))
+    if len(chosen) == 1 and q.terms:   # a second quote when it holds terms the first lacks
+        have = {t for t in q.terms if credit(t, best.sentence.text.lower()) >= 1}
+        add(next((c for c in pool[:5] if {t for t in q.terms
+                                          if credit(t, c.sentence.text.lower()) >= 1} - have),
+                 None))
+    trimmed = [trim(c, q) for c in chosen]
+    return _with_antecedent(trimmed, finder)
+
+
+def _continuation(c: Candidate, finder) -> Candidate | None:
+    """The next sentence of the same paragraph when it carries on a list."""
+    sents = finder.index.sentences
+    nxt = sents[c.sentence.id + 1] if c.sentence.id + 1 < len(sents) else None
+    if nxt is None or nxt.doc != c.sentence.doc or nxt.heading \
+            or not (HAS["list"].search(nxt.text) or "、" in nxt.text):
+        return None
+    return Candidate(nxt, dict(c.features), c.score, 0, len(nxt.text))
+
+
+def trim(c: Candidate, q: Question) -> Candidate:
+    """A long sentence cut to the clauses that hold the answer: the window with the most of the
+    question's terms and of the asked kind of value, shortest first on ties."""
+    text = c.sentence.text
+    if len(text) <= MAX_QUOTE_CHARS or "summary" in q.kinds:
+        return Candidate(c.sentence, c.features, c.score, 0, len(text))
+    clauses = split_clauses(text)
+    best, best_key = (0, len(text)), None
+    for i in range(len(clauses)):
+        for j in range(i, len(clauses)):
+            a, b = clauses[i][0], clauses[j][1]
+            if b - a > MAX_QUOTE_CHARS and j > i:
+                break
+            piece = text[a:b]
+            cue = sum(1 for k in ("number", "date", "list") if k in q.kinds and HAS[k].search(piece))
+            cue += bool(q.unit and re.search(NUMBER + q.unit, piece))
+            cue += sum(1 for y in q.years if y in piece)
+            key = (round(coverage(q.terms, piece.lower()) + 0.3 * cue, 3), -(b - a))
+            if best_key is None or key > best_key:
+                best, best_key = (a, b), key
+    a, b = best
+    while b > a and text[b - 1] in "，；：、,;:":
+        b -= 1
+    return Candidate(c.sentence, c.features, c.score, a, b)
+
+
+def _with_antecedent(chosen: list[Candidate], finder) -> list[Candidate]:
+    """A quote opening with "这家企业" or "该项目" names its subject in the sentence before:
+    quote that sentence's first clause too, or the answer to "哪家企业" is lost."""
+    first = chosen[0]
+    s = first.sentence
+    if first.start > 0 or not _ANAPHOR.match(s.text) or not finder.context[s.id]:
+        return chosen
+    prev = finder.index.sentences[s.id - 1]
+    if prev.heading or any(c.sentence.id == prev.id for c in chosen):
+        return chosen
+    a, b = split_clauses(prev.text)[0]
+    return [Candidate(prev, first.features, first.score, a, b)] + chosen
+
+
+def labels(chosen: list[Candidate], q: Question) -> list[str]:
+    """What each quote is about, when the quotes are about different places or years (so a
+    reader of "A；B" knows which is which); empty strings otherwise."""
+    places = [c.sentence.park for c in chosen]
+    if len(chosen) > 1 and len(set(places)) > 1 and all(places):
+        return places
+    years = [next(iter(YEAR.findall(c.text)), "") for c in chosen]
+    if len(chosen) > 1 and "duration" not in q.kinds and q.years and len(set(years)) > 1 \
+            and all(years):
+        return [f"{y}年" for y in years]
+    return [""] * len(chosen)

@@ -1,0 +1,149 @@
+"""Candidate sentences for a question and the general features the answer scorer weighs.
+
+Every feature says something about any question and any article — how similar, how much of the
+question a sentence holds, whether it carries the kind of value asked for, whether it agrees with
+the question's place and year — so weights fitted on one corpus carry over to new articles.
+
+Example::
+
+    >>> reader, finder = QuestionReader(idx), CandidateFinder(idx, retriever)   # doctest: +SKIP
+    >>> q = reader.read("长治高新区现在有多少家入区企业？")                       # doctest: +SKIP
+    >>> cands = finder.candidates(q, qvec, hits)                               # doctest: +SKIP
+    >>> cands[0].features["coverage"]                                          # doctest: +SKIP
+    1.0
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .chunking import Sentence
+from .question import NUMBER, YEAR, Question
+
+HAS = {
+    "number": re.compile(r"\d|[一二三四五六七八九十百千万亿]+[个家项所名条倍]"),
+    "date": re.compile(r"\d{4}\s*年|\d{1,2}\s*月|今年|去年|十四五|十五五"),
+    "list": re.compile(r"、.*、|[^-—\s]+[-—][^-—\s]+[-—][^-—\s]+"),
+    "entity": re.compile(r"公司|集团|企业|研究院|实验室|中心|基地|项目|记者|主任|书记|局长|长|者"),
+    "reason": re.compile(r"通过|为了|因为|由于|依托|坚持|聚焦|围绕|推动|实施|以.{1,12}为"),
+}
+
+FEATURES = ("dense", "dense_z", "dense_gap", "passage", "bm25", "coverage", "coverage_ctx",
+            "missing", "number", "unit", "date", "list", "entity", "reason", "year_match",
+            "year_clash", "place_match", "place_clash", "article_place_match", "heading",
+            "length", "english_dense", "summary_pos")
+
+
+@dataclass
+class Candidate:
+    sentence: Sentence
+    features: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0          # fitted probability that it holds (part of) the answer
+    start: int = 0              # quoted window inside the sentence text
+    end: int = 0
+
+    @property
+    def text(self) -> str:
+        return self.sentence.text[self.start:self.end]
+
+
+def credit(term: str, text: str) -> float:
+    """1 when ``term`` is in ``text``; partial credit for its longest shared piece (≥ 2 chars)."""
+    if term in text:
+        return 1.0
+    for size in range(len(term) - 1, 1, -1):
+        for i in range(len(term) - size + 1):
+            if term[i:i + size] in text:
+                return 0.8 * size / len(term)
+    return 0.0
+
+
+def coverage(terms: dict[str, float], text: str, context: str = "") -> float:
+    """Share of the terms' weight that ``text`` holds; a term only in ``context`` counts half."""
+    total = sum(terms.values())
+    if total <= 0:
+        return 0.0
+    return sum(w * max(credit(t, text), 0.5 * credit(t, context) if context else 0.0)
+               for t, w in terms.items()) / total
+
+
+class CandidateFinder:
+    """Sentences of the top passages plus the nearest sentences by embedding, with features."""
+
+    def __init__(self, index, retriever, *, passages: int = 8, nearest: int = 12) -> None:
+        self.index = index
+        self.retriever = retriever
+        self.n_passages = passages
+        self.n_nearest = nearest
+        self._by_passage = {p.id: p.sentence_ids for p in index.passages}
+        sents = index.sentences
+        self._lowered = [s.text.lower() for s in sents]
+        self.context = [sents[i - 1].text.lower() if i and sents[i - 1].doc == s.doc else ""
+                        for i, s in enumerate(sents)]
+        self._paragraph = [self._paragraph_text(s) for s in sents]
+
+    def _paragraph_text(self, s: Sentence) -> str:
+        text = self.index.articles[s.doc].text
+        a = text.rfind("\n", 0, s.start) + 1
+        b = text.find("\n", s.end)
+        return text[a: b if b >= 0 else len(text)]
+
+    def candidates(self, q: Question, qvec: np.ndarray, hits) -> list[Candidate]:
+        idx = self.index
+        passage_score: dict[int, float] = {}
+        for rank, h in enumerate(hits[: self.n_passages]):
+            for sid in self._by_passage[h.id]:
+                passage_score[sid] = max(passage_score.get(sid, 0.0), 1.0 - rank / self.n_passages)
+        sims = idx.sentence_vectors @ qvec if len(idx.sentence_vectors) else np.zeros(0)
+        nearest = np.argsort(-sims)[: self.n_nearest] if len(sims) else []
+        ids = sorted(set(passage_score) | {int(i) for i in nearest})
+        if not ids:
+            return []
+        bm25 = self.retriever.sentence_bm25.scores(q.tokens)
+        dense = np.array([sims[i] for i in ids], dtype=np.float32)
+        mean, sd, top = float(dense.mean()), float(dense.std()) or 1.0, float(dense.max())
+        lex = np.array([bm25[i] for i in ids], dtype=np.float32)
+        lex_top = float(lex.max()) or 1.0
+        out = []
+        for n, sid in enumerate(ids):
+            s = idx.sentences[sid]
+            f = self.features(q, s, float(dense[n]), mean, sd, top, passage_score.get(sid, 0.0),
+                              float(lex[n]) / lex_top)
+            out.append(Candidate(s, f, 0.0, 0, len(s.text)))
+        return out
+
+    def features(self, q: Question, s: Sentence, dense: float, mean: float, sd: float,
+                 top: float, passage: float, bm25: float) -> dict[str, float]:
+        text, ctx, para = self._lowered[s.id], self.context[s.id], self._paragraph[s.id]
+        cov = coverage(q.terms, text)
+        cov_ctx = coverage(q.terms, text, ctx + para)
+        total = sum(q.terms.values()) or 1.0
+        missing = max((w for t, w in q.terms.items() if credit(t, text + ctx) < 0.5), default=0.0)
+        f = {"dense": dense, "dense_z": (dense - mean) / sd, "dense_gap": top - dense,
+             "passage": passage, "bm25": bm25, "coverage": cov, "coverage_ctx": cov_ctx,
+             "missing": missing / max(total, 1.0) if q.terms else 0.0}
+        for kind in ("number", "date", "list", "entity", "reason"):
+            f[kind] = float(kind in q.kinds) * (1.0 if HAS[kind].search(s.text) else -1.0)
+        if "duration" in q.kinds:
+            f["date"] = 1.0 if HAS["date"].search(s.text) else -1.0
+        f["unit"] = (1.0 if re.search(NUMBER + q.unit, s.text) else -1.0) if q.unit else 0.0
+        years = set(YEAR.findall(s.text))
+        near = years | set(YEAR.findall(para))
+        f["year_match"] = float(bool(q.years) and bool(set(q.years) & near))
+        f["year_clash"] = float(bool(q.years) and bool(years) and not set(q.years) & near)
+        art_place = self.index.articles[s.doc].park
+        f["place_match"] = float(bool(q.places) and s.park in q.places)
+        f["place_clash"] = float(bool(q.places) and bool(s.park) and s.park not in q.places)
+        f["article_place_match"] = float(bool(q.places) and art_place in q.places)
+        f["heading"] = float(s.heading)
+        f["length"] = math.log1p(len(s.text)) / 5.0
+        f["english_dense"] = float(q.english) * (dense - mean) / sd
+        f["summary_pos"] = float("summary" in q.kinds) * passage
+        return f
+
+
+def feature_matrix(cands: list[Candidate]) -> np.ndarray:
+    return np.array([[c.features[k] for k in FEATURES] for c in cands], dtype=np.float64)

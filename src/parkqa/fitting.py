@@ -1,0 +1,134 @@
+"""``parkqa fit``: learn the answer scorer and the refusal on the train split, choose the refusal
+threshold and the composer's ratio on the dev split, and save them beside the index (and as the
+package's default). The test split is never read here.
+
+Example::
+
+    >>> model, report = fit(qa, train_items, dev_items)          # doctest: +SKIP
+    >>> report["dev"]["answerable_refused"] <= 0.05               # doctest: +SKIP
+    True
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+from pathlib import Path
+
+import numpy as np
+
+from .answering import refusal_features
+from .composer import compose
+from .corpus import squash
+from .evaluation import evidence_ranges, load_qa, split_items
+from .features import feature_matrix
+from .scorer import MODEL_FILE, REFUSAL_FEATURES, AnswerModel, Linear, choose_threshold, \
+    default_model_path
+from .features import FEATURES
+
+
+def _overlaps(sentence, ranges) -> bool:
+    return any(d == sentence.doc and a < e and s < b
+               for d, s, e in ranges for a, b in sentence.spans)
+
+
+def _analyzed(qa, items):
+    for item in items:
+        q, _, ranked = qa.answerer.analyze(item["question"])
+        yield item, q, ranked
+
+
+def sentence_data(qa, items) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Features and labels (does the candidate overlap the gold evidence?) of every candidate
+    of every answerable item; ``groups`` says which question each row belongs to."""
+    X, y, groups = [], [], []
+    for n, (item, _, ranked) in enumerate(_analyzed(qa, [i for i in items if i["evidence"]])):
+        ranges = evidence_ranges(item, qa.index.articles)
+        for c in ranked:
+            X.append(feature_matrix([c])[0])
+            y.append(int(_overlaps(c.sentence, ranges)))
+            groups.append(n)
+    return np.array(X), np.array(y), groups
+
+
+def _hit_at_1(model: Linear, X, y, groups) -> float:
+    p = model.predict_proba(X)
+    best: dict[int, tuple[float, int]] = {}
+    for g, score, label in zip(groups, p, y):
+        if g not in best or score > best[g][0]:
+            best[g] = (score, label)
+    return sum(label for _, label in best.values()) / max(1, len(best))
+
+
+def refusal_data(qa, items, extra_ratio: float):
+    """Refusal features of each item as answered with the current sentence scorer, whether it
+    is answerable, and whether the composed answer holds every must_contain."""
+    rows, labels, complete, chars = [], [], [], []
+    for item, q, ranked in _analyzed(qa, items):
+        chosen = compose(q, ranked, extra_ratio=extra_ratio, finder=qa.answerer.finder)
+        f = refusal_features(q, chosen, ranked)
+        rows.append([f[n] for n in REFUSAL_FEATURES])
+        labels.append(int(bool(item["evidence"])))
+        text = squash("".join(c.text for c in chosen))
+        complete.append(all(squash(m) in text for m in item["must_contain"]))
+        chars.append(len(text))
+    return np.array(rows), np.array(labels), complete, chars
+
+
+def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0.05):
+    """Fit on ``train``, choose on ``dev``; returns the model and what was measured."""
+    Xt, yt, gt = sentence_data(qa, train)
+    Xd, yd, gd = sentence_data(qa, dev)
+    best_c, best_hit, sentence = None, -1.0, None
+    for C in (0.03, 0.1, 0.3, 1.0, 3.0):
+        model = Linear(FEATURES).fit(Xt, yt, C=C)
+        hit = _hit_at_1(model, Xd, yd, gd)
+        if hit > best_hit:
+            best_c, best_hit, sentence = C, hit, model
+    am = AnswerModel(sentence, Linear(REFUSAL_FEATURES))
+    qa.answerer.model = am
+    ratios = {}
+    for ratio in (0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        _, ld, comp, chars = refusal_data(qa, dev, ratio)
+        ok = [c for c, a in zip(comp, ld) if a]
+        ratios[ratio] = (sum(ok) / max(1, len(ok)),
+                         -statistics.median([n for n, a in zip(chars, ld) if a] or [0]))
+    am.extra_ratio = max(ratios, key=lambda r: ratios[r])
+    Rt, lt, _, _ = refusal_data(qa, train, am.extra_ratio)
+    am.refusal = Linear(REFUSAL_FEATURES).fit(Rt, lt, C=1.0)
+    Rd, ld, comp, _ = refusal_data(qa, dev, am.extra_ratio)
+    pd = am.refusal.predict_proba(Rd)
+    am.threshold = choose_threshold(pd, ld, max_wrong_refusals=max_wrong_refusals)
+    answered = pd >= am.threshold
+    dev_report = {
+        "sentence_hit_at_1": round(best_hit, 4), "C": best_c,
+        "extra_ratio": am.extra_ratio,
+        "must_contain_all_if_answered": round(ratios[am.extra_ratio][0], 4),
+        "answerable_refused": round(float(np.mean(~answered[ld == 1])), 4) if (ld == 1).any()
+        else None,
+        "unanswerable_refused": round(float(np.mean(~answered[ld == 0])), 4) if (ld == 0).any()
+        else None,
+    }
+    am.meta = {"fitted": True, "train_items": len(train), "dev_items": len(dev),
+               "sentence_rows": int(len(yt)), "dev": dev_report,
+               "sentence_weights": sentence.weights(), "refusal_weights": am.refusal.weights()}
+    return am, dev_report
+
+
+def run_cli(args, settings) -> int:
+    from .pipeline import ParkQA
+
+    items = load_qa(args.qa, seeds=settings.seeds)
+    train, dev = split_items(items, "train"), split_items(items, "dev")
+    if not train or not dev:
+        print(f"{args.qa} needs items with \"split\": \"train\" and \"dev\"")
+        return 2
+    qa = ParkQA(settings)
+    model, report = fit(qa, train, dev, max_wrong_refusals=args.max_wrong_refusals)
+    target = Path(settings.index) / MODEL_FILE
+    model.save(target)
+    if args.save_default:
+        shutil.copyfile(target, default_model_path())
+    print(json.dumps({"train": len(train), "dev": len(dev), **report}, ensure_ascii=False))
+    print(f"saved: {target}" + (f" and {default_model_path()}" if args.save_default else ""))
+    return 0

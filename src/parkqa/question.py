@@ -1,0 +1,192 @@
+"""Question analysis: what a question asks for and under which constraints, read the same way
+whatever the wording (colloquial, traditional characters, homophone typos, pasted markup, English).
+
+The cues below are facts of the language (多少 asks for a number, 哪年 for a date); how much each
+one matters is learned by the answer scorer (``parkqa.scorer``), never set here by hand.
+
+Example::
+
+    >>> from parkqa.question import asked_unit, answer_kinds
+    >>> sorted(answer_kinds("高新区和经开区哪个企业多？各有多少家？"))
+    ['compare', 'number']
+    >>> asked_unit("入区企业有多少家来着？")
+    '[个家项所名位条台套种款宗件块支张]'
+"""
+from __future__ import annotations
+
+import functools
+import html
+import math
+import re
+from dataclasses import dataclass, field
+
+from .tokens import STOPWORDS, normalize, nouns, tokenize
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_MARKUP = re.compile(r"<[^<>\n]{0,200}>")
+NUMBER = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千]+)\s*(?:余|多)?\s*(?:万|亿)?\s*"
+
+KIND_CUES = {
+    "number": r"多少|几[个家项所名条亿万台套种款宗倍年位]|多大|多高|多长|多快|多少钱|比例|占比|百分|规模|"
+              r"金额|总额|产值|增速|增长了|数目|数量|how (many|much)|what percentage|how large|how big",
+    "date": r"何时|什么时候|哪一年|哪年|几月|哪个月|哪一天|哪天|日期|when|what year|which year",
+    "list": r"哪些|哪几|包括|都有|有什么|列举|列出|分别是|which .*s\b|what are|list",
+    "entity": r"谁|哪家|哪个|什么名字|名字|名称|全称|姓名|叫什么|叫啥|头衔|职务|身份|who|which company|"
+              r"what is the name|name of",
+    "reason": r"为什么|为何|怎么|咋|如何|怎样|靠什么|通过什么|措施|举措|办法|做法|why|how did|how does|how do",
+    "yesno": r"是不是|是否|有没有|能不能|可不可以|会不会|要不要|吗[？?]?$|^(is|are|does|do|did|can|has|have)\b",
+    "summary": r"概括|介绍|总结|说说|讲讲|聊聊|简述|概述|都做了|都干了|主要内容|讲了什么|summar|overview|"
+               r"describe|tell me about",
+    "duration": r"多久|多长时间|几年时间|隔了|相隔|间隔|how long",
+    "compare": r"哪个更|谁更|哪个多|哪个大|哪个高|相比|比较|对比|差多少|compare|versus|\bvs\b|more than",
+}
+_KIND_RE = {k: re.compile(v, re.I) for k, v in KIND_CUES.items()}
+# "多少家" / "几条" / "多少亿元": the unit the answer's number must carry
+_ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)(万|亿)?([个家项所名位条台套种款宗件块支张天年次亩吨元人])")
+_SAME_UNIT = {"个": "[个家项所名位条台套种款宗件块支张]", "名": "[名位人]", "位": "[名位人]",
+              "人": "[名位人]"}
+# words that frame a question rather than say what it is about
+_FRAME = re.compile("|".join(sorted({c for v in KIND_CUES.values() for c in v.split("|")
+                                      if _HAN.search(c) and not re.search(r"[\\\[\].?^$]", c)},
+                                     key=len, reverse=True)) + r"|是什么|什么|啥|来着|呢|吗|请问")
+_ASPECT_SPLIT = re.compile(r"[？?；;]|(?:，|,)(?=(?:那|还有|另外|以及|并且|同时)?[^，,]{0,12}"
+                           r"(?:多少|哪|什么|谁|几|为什么|如何|怎么|吗|是否))")
+YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
+_SIMPLIFY = None
+
+
+@dataclass
+class Question:
+    raw: str                       # as typed (shown back to the user)
+    text: str                      # cleaned: markup gone, simplified, short forms, typos fixed
+    english: bool
+    tokens: list[str]              # BM25 tokens, English questions' Chinese terms included
+    terms: dict[str, float]        # key terms -> IDF weight
+    kinds: set[str]                # what is asked: number, date, list, entity, reason, ...
+    unit: str                      # regex of the unit a number in the answer must carry, or ""
+    years: list[str]
+    places: list[str]              # canonical place names the question is about
+    aspects: list[dict[str, float]] = field(default_factory=list)   # terms of each sub-question
+    unknown: list[str] = field(default_factory=list)   # named things no article mentions
+
+
+def answer_kinds(text: str) -> set[str]:
+    return {k for k, pat in _KIND_RE.items() if pat.search(text)}
+
+
+def asked_unit(text: str) -> str:
+    """Regex for the unit a number in the answer must carry ("多少家" -> "家"), or ""."""
+    if "多少钱" in text:
+        return "元"
+    m = _ASKED_UNIT.search(text)
+    return (m.group(1) or "") + _SAME_UNIT.get(m.group(2), m.group(2)) if m else ""
+
+
+def is_english(text: str) -> bool:
+    return len(_LATIN.findall(text)) > 2 * len(_HAN.findall(text))
+
+
+def clean(text: str) -> str:
+    """Markup and entities out, NFKC, traditional characters simplified (OpenCC) — before any
+    other step reads the question."""
+    text = html.unescape(_MARKUP.sub(" ", text))
+    return " ".join(normalize(_t2s().convert(text)).split())
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def key_terms(text: str) -> list[str]:
+    """Content words: question-frame and function words out, a search-mode token inside a
+    longer one dropped, runs of single characters jieba split from an unknown name joined."""
+    framed = _FRAME.sub(" ", text)
+    merged, run = [], []
+    for t in tokenize(framed) + [""]:
+        if len(t) == 1 and _HAN.match(t) and "".join(run + [t]) in framed:
+            run.append(t)
+            continue
+        if len(run) >= 2:
+            merged.append("".join(run))
+        run = [t] if len(t) == 1 and _HAN.match(t) else []
+        if t:
+            merged.append(t)
+    uniq = [t for t in dict.fromkeys(merged) if not (len(t) == 1 and _HAN.match(t))]
+    return [t for t in uniq if not any(t != u and t in u for u in uniq)]
+
+
+class QuestionReader:
+    """Reads questions against one index: its vocabulary, places and term statistics."""
+
+    def __init__(self, index) -> None:
+        self.index = index
+        self.knowledge = index.knowledge
+        self.lexicon = index.lexicon
+        self._texts = [s.text.lower() for s in index.sentences]
+        self._chars = set("".join(self._texts))
+        self._postings: dict[str, int] = {}
+        self._place_words = {t for p in self.knowledge.places for a in p.aliases
+                             for t in tokenize(a)} | {w for w in self.knowledge.words()}
+
+    def df(self, term: str) -> int:
+        """Sentences holding ``term`` as a substring (memoized: terms repeat across questions)."""
+        if term not in self._postings:
+            if len(self._postings) > 50_000:
+                self._postings.clear()
+            self._postings[term] = sum(1 for t in self._texts if term in t)
+        return self._postings[term]
+
+    def idf(self, term: str) -> float:
+        return math.log((len(self._texts) + 1) / (self.df(term) + 0.5))
+
+    def read(self, raw: str) -> Question:
+        text = clean(raw)
+        english = is_english(text)
+        if not english:
+            text = self.lexicon.fix_homophones(text)
+        extra = self.lexicon.english_terms(text) if english or _LATIN.search(text) else []
+        tokens = tokenize(text) + [t.lower() for t in extra]
+        terms = self._weights(key_terms(text) + extra)
+        years = YEAR.findall(text)
+        aspects = [self._weights(key_terms(part)) for part in _ASPECT_SPLIT.split(text)
+                   if len(part.strip()) >= 2]
+        return Question(raw=raw, text=text, english=english, tokens=tokens, terms=terms,
+                        kinds=answer_kinds(text), unit=asked_unit(text), years=years,
+                        places=self.knowledge.mentions(text),
+                        aspects=[a for a in aspects if a], unknown=self.unknown_names(text))
+
+    def _weights(self, terms: list[str]) -> dict[str, float]:
+        """IDF weight of each content term the articles hold. A term no sentence holds is kept
+        only when it names a thing (it may be what the articles lack); place names are
+        constraints, not content."""
+        out = {}
+        for t in terms:
+            t = t.lower()
+            if t in self._place_words or t in STOPWORDS or YEAR.fullmatch(t):
+                continue
+            if self.df(t) or _LATIN.search(t):
+                out[t] = self.idf(t)
+        return out
+
+    def unknown_names(self, text: str) -> list[str]:
+        """Dictionary nouns of the question that no article mentions, even as a compound of
+        article words: the articles cannot know about them."""
+        from .tokens import general_frequency
+
+        out = []
+        for w in nouns(_FRAME.sub(" ", text)):
+            if w in self._place_words or self.df(w) or _LATIN.search(w):
+                continue
+            if general_frequency(w) and not self._composed_of_known(w):
+                out.append(w)
+        return out
+
+    def _composed_of_known(self, word: str) -> bool:
+        if not word:
+            return True
+        return any(self.df(word[:i]) and self._composed_of_known(word[i:])
+                   for i in range(len(word), 1, -1))
