@@ -20,9 +20,9 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .composer import compose, labels
-from .features import Candidate, CandidateFinder, feature_matrix
+from .features import Candidate, CandidateFinder, coverage, feature_matrix
 from .index import Index
-from .question import Question, QuestionReader
+from .question import Question, QuestionReader, shows_detail
 from .retrieval import Retriever
 from .scorer import REFUSAL_FEATURES, AnswerModel
 
@@ -111,8 +111,8 @@ class Answerer:
         if chosen and p >= self.model.threshold:
             names = labels(chosen, q)
             citations = [self._cite(n, c) for n, c in enumerate(chosen, start=1)]
-            text = "；".join(f"{name}：{c.quote}[{c.n}]" if name else f"{c.quote}[{c.n}]"
-                            for name, c in zip(names, citations))
+            text = join_quotes([f"{name}：{c.quote}" if name else c.quote for name, c in
+                                zip(names, citations)], [c.n for c in citations])
             ans = Answer(question, True, text, citations)
         else:
             related = [self._cite(n, c, trim=False) for n, c in enumerate(ranked[:3], start=1)]
@@ -130,6 +130,16 @@ class Answerer:
         return Citation(n=n, doc=s.doc, title=art.title, quote=art.quote(a, b),
                         start=spans[0][0], end=spans[-1][1], score=round(cand.score, 4),
                         spans=[list(x) for x in spans])
+
+
+def join_quotes(quotes: list[str], numbers: list[int]) -> str:
+    """"quote[1]；quote[2]": a separator only where a quote does not end a clause itself."""
+    out = []
+    for k, (quote, n) in enumerate(zip(quotes, numbers)):
+        if k and quotes[k - 1].rstrip()[-1:] not in "。；！？;!?，,":
+            out.append("；")
+        out.append(f"{quote}[{n}]")
+    return "".join(out)
 
 
 def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidate]) -> dict:
@@ -153,6 +163,11 @@ def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidat
     f["place_unmet"] = float(bool(q.places) and not any(
         c.features["place_match"] or c.features["article_place_match"] for c in chosen))
     f["kind_unmet"] = float(min(bf["unit"], bf["number"], bf["date"]) < 0)
+    quoted = "".join(c.sentence.text for c in chosen)
+    f["detail_unmet"] = float(sum(not shows_detail(d, quoted) for d in q.details))
+    f["aspect_unmet"] = float(sum(coverage(a, quoted.lower()) < 0.5 for a in q.aspects))
+    f["unknown_terms"] = float(sum(1 for t in q.unknown if t not in q.terms))
+    f["article"] = float("article" in q.kinds)
     return f
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from .chunking import split_clauses
-from .features import HAS, Candidate, coverage, credit
+from .features import HAS, SPECIFIC, Candidate, coverage, credit
 from .question import NUMBER, YEAR, Question
 
 MAX_QUOTE_CHARS = 100
@@ -57,13 +57,10 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder)
         if len(years) < 2:
             add(next((c for c in pool if set(YEAR.findall(c.sentence.text)) - years), None))
     if "summary" in q.kinds:
-        same_doc = [c for c in pool if c.sentence.doc == best.sentence.doc] or pool
-        for c in same_doc:
-            if sum(len(x.sentence.text) for x in chosen) + len(c.sentence.text) > SUMMARY_CHARS:
-                continue
-            add(c)
-    if "list" in q.kinds or _LIST_LEAD.search(best.sentence.text.rstrip("。")):
-        add(_continuation(best, finder))
+        return _summary(best, pool, finder, q)
+    if "list" in q.kinds or _LIST_LEAD.search(best.sentence.text.rstrip("。")) \
+            or not SPECIFIC.search(best.sentence.text):   # a topic sentence: its elaboration
+        add(_continuation(best, finder, any_kind=not SPECIFIC.search(best.sentence.text)))
     if len(chosen) == 1 and q.terms:   # a second quote when it holds terms the first lacks
         have = {t for t in q.terms if credit(t, best.sentence.text.lower()) >= 1}
         add(next((c for c in pool[:5] if {t for t in q.terms
@@ -73,12 +70,33 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder)
     return _with_antecedent(trimmed, finder)
 
 
-def _continuation(c: Candidate, finder) -> Candidate | None:
-    """The next sentence of the same paragraph when it carries on a list."""
-    sents = finder.index.sentences
-    nxt = sents[c.sentence.id + 1] if c.sentence.id + 1 < len(sents) else None
+def _summary(best: Candidate, pool: list[Candidate], finder, q: Question) -> list[Candidate]:
+    """2–4 sentences on the asked topic: the best one's paragraph and the best-scoring
+    sentences of its article, those stating figures or names first, in reading order."""
+    near = [_continuation(best, finder, any_kind=True, step=k) for k in (1, 2, 3)]
+    same = [c for c in pool if c.sentence.doc == best.sentence.doc]
+    ranked = [c for c in [best] + same + [n for n in near if n] if not c.sentence.heading]
+    ranked.sort(key=lambda c: -(c.score + 0.1 * bool(SPECIFIC.search(c.sentence.text))))
+    chosen: list[Candidate] = []
+    for c in ranked:
+        if len(chosen) >= 4 or any(c.sentence.id == x.sentence.id for x in chosen):
+            continue
+        if chosen and sum(len(x.sentence.text) for x in chosen) + len(c.sentence.text) > SUMMARY_CHARS:
+            continue
+        chosen.append(c)
+    chosen = chosen or [best]
+    return [trim(c, q) for c in sorted(chosen, key=lambda c: c.sentence.id)]
+
+
+def _continuation(c: Candidate, finder, *, any_kind: bool = False,
+                  step: int = 1) -> Candidate | None:
+    """The sentence ``step`` after ``c`` in the same paragraph, when it carries on a list (or
+    whatever it says, with ``any_kind``)."""
+    sents, sid = finder.index.sentences, c.sentence.id + step
+    nxt = sents[sid] if sid < len(sents) else None
     if nxt is None or nxt.doc != c.sentence.doc or nxt.heading \
-            or not (HAS["list"].search(nxt.text) or "、" in nxt.text):
+            or finder.paragraph_id[nxt.id] != finder.paragraph_id[c.sentence.id] \
+            or not (any_kind or HAS["list"].search(nxt.text) or "、" in nxt.text):
         return None
     return Candidate(nxt, dict(c.features), c.score, 0, len(nxt.text))
 
@@ -127,7 +145,9 @@ def labels(chosen: list[Candidate], q: Question) -> list[str]:
     """What each quote is about, when the quotes are about different places or years (so a
     reader of "A；B" knows which is which); empty strings otherwise."""
     places = [c.sentence.park for c in chosen]
-    if len(chosen) > 1 and len(set(places)) > 1 and all(places):
+    docs = {c.sentence.doc for c in chosen}
+    if len(chosen) > 1 and len(set(places)) > 1 and all(places) \
+            and (len(q.places) >= 2 or "compare" in q.kinds or len(docs) > 1):
         return places
     years = [next(iter(YEAR.findall(c.text)), "") for c in chosen]
     if len(chosen) > 1 and "duration" not in q.kinds and q.years and len(set(years)) > 1 \

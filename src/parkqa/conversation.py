@@ -34,6 +34,7 @@ _PREDICATE = re.compile(r"是|有(?!限)|的|在|从|于|将|已|要|能|会|被
                         r"[，,。？?！!：:\s]")
 _ASKS_NAME = re.compile(r"哪家|哪个|哪些|什么(?:企业|公司|项目)|谁|which|who", re.I)
 MAX_FOLLOWUP_CHARS = 30
+ELLIPSIS_CHARS = 12
 
 
 def subject_of(question: str) -> str:
@@ -71,6 +72,10 @@ def _swap(previous: str, x: str, knowledge: Knowledge | None) -> str:
     for slot in sorted(new, key=lambda k: -have.get(k, (len(previous), 0))[0]):
         a, b = new[slot]
         value = x[a:b] if slot != "year" else x[a:b].rstrip("年") + "年"
+        if slot == "place" and knowledge is not None and "place" in have:
+            # "经开区" after "长治高新区": the zone of that name in the same city
+            named = knowledge.mentions(value, context=knowledge.mentions(previous)[0])
+            value = named[0] if len(named) == 1 else value
         if slot in have:
             s, e = have[slot]
             out = out[:s] + value + out[e:]
@@ -106,6 +111,11 @@ def resolve_followup(question: str, previous: str | None, *, previous_answer: st
     slots = _slots(q, knowledge)
     if slots and "topic" not in slots:   # "全市一共多少？": a place or year, no topic of its own
         return _swap(prev, q, knowledge) if "topic" in _slots(prev, knowledge) else question
+    if not slots.get("place") and len(q) <= ELLIPSIS_CHARS and len(key_terms(q)) <= 1:
+        # "最开始是多少家？": too little of its own to stand alone; it is about the last topic
+        have = _slots(prev, knowledge)
+        lead = "".join(prev[a:b] for k in ("place", "topic") if k in have for a, b in [have[k]])
+        return f"{lead}：{q}" if lead else question
     return question
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .chunking import Sentence
-from .question import NUMBER, YEAR, Question
+from .question import NUMBER, YEAR, Question, shows_detail
 
 HAS = {
     "number": re.compile(r"\d|[一二三四五六七八九十百千万亿]+[个家项所名条倍]"),
@@ -31,10 +31,16 @@ HAS = {
     "reason": re.compile(r"通过|为了|因为|由于|依托|坚持|聚焦|围绕|推动|实施|以.{1,12}为"),
 }
 
+# a sentence that states something checkable: a figure, a date, a name
+SPECIFIC = re.compile(r"\d|[“《].{2,20}[”》]|公司|集团")
+
+BYLINE = re.compile(r"记者|通讯员|/文|/图|摄影|供图|^[（(]?上接|^[（(]?下转")
+
 FEATURES = ("dense", "dense_z", "dense_gap", "passage", "bm25", "coverage", "coverage_ctx",
             "missing", "number", "unit", "date", "list", "entity", "reason", "year_match",
             "year_clash", "place_match", "place_clash", "article_place_match", "heading",
-            "length", "english_dense", "summary_pos")
+            "length", "english_dense", "summary_pos", "detail", "article_heading",
+            "article_lead", "article_byline", "specific")
 
 
 @dataclass
@@ -84,6 +90,10 @@ class CandidateFinder:
         self.context = [sents[i - 1].text.lower() if i and sents[i - 1].doc == s.doc else ""
                         for i, s in enumerate(sents)]
         self._paragraph = [self._paragraph_text(s) for s in sents]
+        self.paragraph_id = [(s.doc, self.index.articles[s.doc].text.rfind("\n", 0, s.start))
+                             for s in sents]
+        first: dict[str, int] = {}
+        self.position = [s.id - first.setdefault(s.doc, s.id) for s in sents]
 
     def _paragraph_text(self, s: Sentence) -> str:
         text = self.index.articles[s.doc].text
@@ -142,6 +152,13 @@ class CandidateFinder:
         f["length"] = math.log1p(len(s.text)) / 5.0
         f["english_dense"] = float(q.english) * (dense - mean) / sd
         f["summary_pos"] = float("summary" in q.kinds) * passage
+        f["detail"] = (sum(1.0 if shows_detail(d, s.text) else -1.0 for d in q.details)
+                       / len(q.details)) if q.details else 0.0
+        about_article = float("article" in q.kinds)
+        f["article_heading"] = about_article * float(s.heading)
+        f["article_lead"] = about_article * float(self.position[s.id] < 3)
+        f["article_byline"] = about_article * float(bool(BYLINE.search(s.text)))
+        f["specific"] = float(bool(SPECIFIC.search(s.text)))
         return f
 
 

@@ -115,7 +115,7 @@ class Knowledge:
         spellings = sorted(((a, p) for p in self.places for a in p.aliases),
                            key=lambda x: -len(x[0]))
         for alias, place in spellings:
-            for m in re.finditer(re.escape(alias), text):
+            for m in re.finditer(re.escape(alias) + "(?!级)", text):   # 市级: "city-level"
                 if not any(taken[m.start():m.end()]):
                     taken[m.start():m.end()] = [True] * (m.end() - m.start())
                     spans.append((m.start(), m.end(), [place.name]))
@@ -142,9 +142,11 @@ class Knowledge:
 
     def subject(self, text: str, *, context: str = "") -> str:
         """The place a text names most (a zone wins a tie with its city); "" when none."""
-        counts = Counter(n for _, _, names in self.mention_spans(text, context=context)
-                         if len(names) == 1
-                         for n in names)
+        counts: Counter = Counter()
+        for a, b, names in self.mention_spans(text, context=context):
+            if len(names) == 1:   # a bare city name inside a longer name ("长治研发中心") is weak
+                bare = self.place(names[0]).kind == "city" and not text[a:b].endswith("市")
+                counts[names[0]] += 0.5 if bare else 1.0
         # ties go to a zone: an article about a zone names its city too
         best = max(counts.items(), key=lambda x: (x[1], self.place(x[0]).kind == "zone"),
                    default=("", 0))

@@ -40,7 +40,23 @@ KIND_CUES = {
                r"describe|tell me about",
     "duration": r"多久|多长时间|几年时间|隔了|相隔|间隔|how long",
     "compare": r"哪个更|谁更|哪个多|哪个大|哪个高|相比|比较|对比|差多少|compare|versus|\bvs\b|more than",
+    "article": r"文章|这篇|报道|稿子|作者|记者|谁写|标题|题目|版面|第几版|哪一版|哪个版|哪家报|报纸|图片说明|"
+               r"图注|摄影|headline|title|author|wrote|written|article|reporter|newspaper|caption",
 }
+# A detail the question asks for, and what a sentence must show to give it: without it, a
+# sentence on the right topic still does not answer ("哪个月并网" needs a month).
+DETAILS = {
+    "month": (r"哪个月|几月|哪天|几号|哪一天|什么日子|which month|what date", r"\d{1,2}\s*月|月底|月初"),
+    "place": (r"哪儿|哪里|在哪|什么地方|地址|哪条路|哪个县|哪个区|位于|where|address|location",
+              r"路|街|县|镇|村|乡|位于|坐落|地处"),
+    "money": (r"多少钱|价格|价钱|月租|租金|费用|售价|收费|多少元|投资多少|投了多少|how much money|price|cost|rent",
+              r"\d[\d.,]*\s*(?:万|亿)?\s*元|免费"),
+    "rank": (r"第几|排名|排第|名次|rank", r"第[\d一二三四五六七八九十]+|前[\d一二三四五六七八九十百]+|首|唯一"),
+    "percent": (r"百分之|百分比|比例|占比|增幅|增速|增长了多少|percentage|growth rate", r"%|％|百分|成|倍"),
+    "person": (r"谁|叫什么名字|姓名|叫啥|哪位|负责人是|who", r"[\u4e00-\u9fff]{2,3}(?:说|表示|介绍|告诉)|"
+               r"(?:书记|主任|局长|经理|董事长|总经理|负责人|教授|院士|记者|通讯员|区长|市长)"),
+}
+_DETAIL_RE = {k: (re.compile(a, re.I), re.compile(b)) for k, (a, b) in DETAILS.items()}
 _KIND_RE = {k: re.compile(v, re.I) for k, v in KIND_CUES.items()}
 # "多少家" / "几条" / "多少亿元": the unit the answer's number must carry
 _ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)(万|亿)?([个家项所名位条台套种款宗件块支张天年次亩吨元人])")
@@ -69,10 +85,19 @@ class Question:
     places: list[str]              # canonical place names the question is about
     aspects: list[dict[str, float]] = field(default_factory=list)   # terms of each sub-question
     unknown: list[str] = field(default_factory=list)   # named things no article mentions
+    details: list[str] = field(default_factory=list)   # details asked: month, place, money, ...
 
 
 def answer_kinds(text: str) -> set[str]:
     return {k for k, pat in _KIND_RE.items() if pat.search(text)}
+
+
+def asked_details(text: str) -> list[str]:
+    return [k for k, (ask, _) in _DETAIL_RE.items() if ask.search(text)]
+
+
+def shows_detail(detail: str, text: str) -> bool:
+    return bool(_DETAIL_RE[detail][1].search(text))
 
 
 def asked_unit(text: str) -> str:
@@ -157,31 +182,30 @@ class QuestionReader:
         return Question(raw=raw, text=text, english=english, tokens=tokens, terms=terms,
                         kinds=answer_kinds(text), unit=asked_unit(text), years=years,
                         places=self.knowledge.mentions(text),
-                        aspects=[a for a in aspects if a], unknown=self.unknown_names(text))
+                        aspects=[a for a in aspects if a], details=asked_details(text),
+                        unknown=self.unknown_names(text, key_terms(text)))
 
     def _weights(self, terms: list[str]) -> dict[str, float]:
-        """IDF weight of each content term the articles hold. A term no sentence holds is kept
-        only when it names a thing (it may be what the articles lack); place names are
-        constraints, not content."""
+        """IDF weight of each content term the articles hold (what they lack is ``unknown``);
+        place names are constraints, not content."""
         out = {}
         for t in terms:
             t = t.lower()
             if t in self._place_words or t in STOPWORDS or YEAR.fullmatch(t):
                 continue
-            if self.df(t) or _LATIN.search(t):
+            if self.df(t):   # an English word no article holds only dilutes the rest
                 out[t] = self.idf(t)
         return out
 
-    def unknown_names(self, text: str) -> list[str]:
-        """Dictionary nouns of the question that no article mentions, even as a compound of
-        article words: the articles cannot know about them."""
-        from .tokens import general_frequency
-
+    def unknown_names(self, text: str, terms: list[str] = ()) -> list[str]:
+        """Nouns and content terms of the question that no article mentions, even as a compound
+        of article words: the articles cannot know about them."""
         out = []
-        for w in nouns(_FRAME.sub(" ", text)):
-            if w in self._place_words or self.df(w) or _LATIN.search(w):
+        for w in dict.fromkeys(nouns(_FRAME.sub(" ", text)) + [t.lower() for t in terms]):
+            if len(w) < 2 or w in self._place_words or w in STOPWORDS or _LATIN.search(w) \
+                    or YEAR.fullmatch(w) or self.df(w):
                 continue
-            if general_frequency(w) and not self._composed_of_known(w):
+            if not self._composed_of_known(w):
                 out.append(w)
         return out
 

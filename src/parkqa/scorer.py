@@ -25,7 +25,8 @@ from .features import FEATURES
 
 REFUSAL_FEATURES = ("p1", "p2", "gap", "coverage", "coverage_ctx", "missing", "unknown",
                     "year_unmet", "year_clash", "place_unmet", "place_clash", "kind_unmet",
-                    "dense", "dense_z", "english", "terms")
+                    "dense", "dense_z", "english", "terms", "detail_unmet", "aspect_unmet",
+                    "unknown_terms", "article")
 MODEL_FILE = "answer_model.json"
 
 
