@@ -45,8 +45,12 @@ def test_titles_and_parks_come_from_the_text():
     assert article("000").title.startswith("长治高新区五年蝶变")
     assert article("002").title == "科创为核筑根基 以新为翼向高攀"
     assert article("004").title.startswith("勇立潮头显担当")
-    assert [article(p).park for p in ("000", "001", "002", "003", "004")] == [
-        "高新区", "长治市", "高新区", "高新区", "经开区"]
+    from parkqa.knowledge import Knowledge
+
+    arts = [article(p) for p in ("000", "001", "002", "003", "004")]
+    kb = Knowledge.from_texts(a.text for a in arts)
+    assert [kb.subject(a.text) for a in arts] == [
+        "长治高新区", "长治市", "长治高新区", "长治高新区", "长治经开区"]
 
 
 def test_every_character_maps_back_to_the_raw_file():

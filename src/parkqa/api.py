@@ -4,7 +4,7 @@ all in one FastAPI app run by uvicorn, with the pipeline loaded once at start-up
 Example::
 
     $ parkqa serve --port 7860        # or: python app.py
-    parkqa: 长治园区新闻问答 running at http://127.0.0.1:7860/
+    parkqa: 园区新闻问答 running at http://127.0.0.1:7860/
     $ curl -s -X POST http://127.0.0.1:7860/api/ask -H 'Content-Type: application/json' \\
         -d '{"question": "长治高新区现在有多少家入区企业？"}'
     {"question": "…", "answered": true, "text": "入区企业从2021年的0.9万家增至1.2万家[1]", …}
@@ -40,7 +40,7 @@ MAX_TOP_K = 20
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(description="the question, in Chinese or English",
-                          examples=["长治高新区现在有多少家入区企业？"])
+                          examples=["高新区现在有多少家入区企业？"])
     top_k: int | None = Field(default=None, ge=1, le=MAX_TOP_K,
                               description="passages to read (default 5)")
 
@@ -61,7 +61,7 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
     limiter = RateLimiter.parse(settings.rate_limit)   # a bad setting fails before loading
     qa = qa or ParkQA(settings)
     app = FastAPI(title="parkqa", version=__version__, docs_url=None, redoc_url=None,
-                  description="长治园区新闻问答: cited answers quoted from the articles.")
+                  description="园区新闻问答: cited answers quoted from the articles.")
     _offline_docs(app)
 
     @app.exception_handler(ApiError)
@@ -75,7 +75,7 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
                     "problem": e.get("msg", "")} for e in exc.errors()]
         return JSONResponse({"error": "invalid_request",
                              "message": "请求格式不正确：请发送 JSON，如 "
-                                        '{"question": "长治高新区有多少家入区企业？", "top_k": 5}',
+                                        '{"question": "高新区有多少家入区企业？", "top_k": 5}',
                              "details": details}, 422)
 
     @app.exception_handler(Exception)
@@ -208,9 +208,9 @@ def serve(settings: Settings, *, workers: int = 1) -> None:
         except IndexUnavailable:
             build_index(settings)
         os.environ.update(settings.to_env(), PARKQA_WORKERS=str(workers))
-        print(f"parkqa: 长治园区新闻问答 running at {url} ({workers} workers)", flush=True)
+        print(f"parkqa: 园区新闻问答 running at {url} ({workers} workers)", flush=True)
         uvicorn.run("parkqa.api:app_from_env", factory=True, workers=workers, **common)
         return
     app = create_app(settings)
-    print(f"parkqa: 长治园区新闻问答 running at {url}", flush=True)
+    print(f"parkqa: 园区新闻问答 running at {url}", flush=True)
     uvicorn.run(app, **common)

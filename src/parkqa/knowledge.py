@@ -66,6 +66,8 @@ class Knowledge:
                         if n >= 2 and not _is_common(c) and not _is_common(c[-1] + "市", 100)}
         places: dict[str, Place] = {}
         for (prefix, suffix), n in zones.items():
+            if prefix.endswith("级"):   # 国家级/省级高新区: a rank, not a city
+                continue
             if prefix in known_cities or (n >= 2 and not _is_common(prefix)):
                 known_cities.add(prefix)
                 name = prefix + suffix

@@ -34,12 +34,12 @@ KIND_CUES = {
     "list": r"哪些|哪几|包括|都有|有什么|列举|列出|分别是|which .*s\b|what are|list",
     "entity": r"谁|哪家|哪个|什么名字|名字|名称|全称|姓名|叫什么|叫啥|头衔|职务|身份|who|which company|"
               r"what is the name|name of",
-    "reason": r"为什么|为何|怎么|咋|如何|怎样|靠什么|通过什么|措施|举措|办法|做法|why|how did|how does|how do",
+    "reason": r"为什么|为何|为啥|怎么|咋|如何|怎样|靠什么|通过什么|措施|举措|办法|做法|why|how did|how does|how do",
     "yesno": r"是不是|是否|有没有|能不能|可不可以|会不会|要不要|吗[？?]?$|^(is|are|does|do|did|can|has|have)\b",
     "summary": r"概括|介绍|总结|说说|讲讲|聊聊|简述|概述|都做了|都干了|主要内容|讲了什么|summar|overview|"
                r"describe|tell me about",
     "duration": r"多久|多长时间|几年时间|隔了|相隔|间隔|how long",
-    "compare": r"哪个更|谁更|哪个多|哪个大|哪个高|相比|比较|对比|差多少|compare|versus|\bvs\b|more than",
+    "compare": r"哪个.{0,8}?(?:更|多|大|高|强|快|少)|谁.{0,6}?更|相比|比较|对比|差多少|compare|versus|\bvs\b|more than",
     "article": r"文章|这篇|报道|稿子|作者|记者|谁写|标题|题目|版面|第几版|哪一版|哪个版|哪家报|报纸|图片说明|"
                r"图注|摄影|headline|title|author|wrote|written|article|reporter|newspaper|caption",
 }
@@ -63,9 +63,9 @@ _ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)(万|亿)?([个家项所名位�
 _SAME_UNIT = {"个": "[个家项所名位条台套种款宗件块支张]", "名": "[名位人]", "位": "[名位人]",
               "人": "[名位人]"}
 # words that frame a question rather than say what it is about
-_FRAME = re.compile("|".join(sorted({c for v in KIND_CUES.values() for c in v.split("|")
-                                      if _HAN.search(c) and not re.search(r"[\\\[\].?^$]", c)},
-                                     key=len, reverse=True)) + r"|是什么|什么|啥|来着|呢|吗|请问")
+_FRAME = re.compile(r"(?:多少|(?<!哪)几)(?:万|亿)?[个家项所名位条台套种款宗件块支张天年次亩吨元人]?|" + "|".join(sorted({c for v in KIND_CUES.values() for c in v.split("|")
+                                      if len(c) >= 2 and _HAN.search(c) and not re.search(r"[\\\[\].?^$(){}]", c)},
+                                     key=len, reverse=True)) + r"|是什么|什么|啥|咋|谁|来着|呢|吗|请问")
 _ASPECT_SPLIT = re.compile(r"[？?；;]|(?:，|,)(?=(?:那|还有|另外|以及|并且|同时)?[^，,]{0,12}"
                            r"(?:多少|哪|什么|谁|几|为什么|如何|怎么|吗|是否))")
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")

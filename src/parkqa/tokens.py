@@ -18,6 +18,7 @@ from .knowledge import short_form
 _LOCK = threading.Lock()
 _WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 _added: set[str] = set()
+_general: dict[str, int] = {}   # jieba's own frequency of each word we taught it
 
 # English names of zone types, written the Chinese way so the rest of the pipeline sees one form;
 # which city a name such as "Changzhi" is, the index's lexicon finds by pinyin.
@@ -60,6 +61,7 @@ def add_words(words) -> None:
     with _LOCK:
         for w in words:
             if w and w not in _added:
+                _general.setdefault(w, jieba.dt.FREQ.get(w) or 0)
                 jieba.add_word(w, freq=20000)
                 _added.add(w)
 
@@ -76,9 +78,10 @@ def _jieba():
 
 
 def general_frequency(word: str) -> int:
-    """How common ``word`` is in general Chinese (jieba's own dictionary; 0 for words taught
-    from the articles, so a re-index judges them afresh)."""
-    return 0 if word in _added else _jieba().dt.FREQ.get(word) or 0
+    """How common ``word`` is in general Chinese: jieba's own dictionary, as it was before the
+    articles' words were taught to it."""
+    jieba = _jieba()
+    return _general[word] if word in _general else jieba.dt.FREQ.get(word) or 0
 
 
 def tokenize(text: str, *, drop_stopwords: bool = True) -> list[str]:

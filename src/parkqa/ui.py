@@ -26,14 +26,20 @@ try:
 except ImportError as exc:  # pragma: no cover - gradio is a core dependency
     raise ImportError("the web chat needs gradio: pip install 'gradio>=6.31,<7'") from exc
 
-TITLE = "长治园区新闻问答"
-EXAMPLES = [
-    "长治高新区现在有多少家入区企业？",
-    "经开区2025年规上工业增加值是多少？",
-    "特瓦时一期项目是什么时候投产的？",
-    "高新区和经开区的高新技术企业分别有多少家？",
-    "长治要打造哪些百亿级产业集群？",
-]
+TITLE = "园区新闻问答"
+# question shapes people ask most; the places come from the index, never from here
+_EXAMPLE_SHAPES = ("{zone}现在有多少家入区企业？", "{zone}有哪些主导产业？",
+                   "{zone}和{other}的高新技术企业分别有多少家？", "概括一下{city}的产业发展。",
+                   "{other}的营商环境有什么举措？")
+
+
+def examples(knowledge) -> list[str]:
+    """Example questions about the places this index knows."""
+    zones = [p.name for p in knowledge.zones] or ["园区"]
+    cities = [p.name for p in knowledge.cities] or zones
+    other = zones[1] if len(zones) > 1 else zones[0]
+    shapes = _EXAMPLE_SHAPES if len(zones) > 1 else [x for x in _EXAMPLE_SHAPES if "{zone}和" not in x]
+    return [x.format(zone=zones[-1], other=other, city=cities[0]) for x in shapes]
 STREAM_PAUSE = 0.03   # seconds between streamed pieces: quick, but visibly arriving
 CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC",
              "Microsoft YaHei", "system-ui", "sans-serif")
@@ -65,15 +71,16 @@ def theme():
 
 def about_markdown(qa: ParkQA) -> str:
     arts = sorted(qa.index.articles.values(), key=lambda a: a.doc)
-    parks = {"高新区": "长治高新区", "经开区": "长治经开区", "长治市": "长治市"}
+    places = "、".join(f"**{p.name}**" for p in qa.index.knowledge.places) or "这些园区"
     lines = [
         "### 我能回答什么",
-        f"我只根据下面 {len(arts)} 篇新闻报道，回答关于 **长治高新区**、**长治经开区** 和 "
-        "**长治市** 产业发展的问题。每句回答都直接引用原文，并用 [1] [2] 标出出处；"
+        f"我只根据下面 {len(arts)} 篇新闻报道，回答关于 {places} 产业发展的问题。"
+        "每句回答都直接引用原文，并用 [1] [2] 标出出处；"
         "文章里没有的，我会直接说“没有找到”，并列出可能相关的段落。",
         "", "### 文章列表",
     ]
-    lines += [f"{n}. {a.title}（{parks.get(a.park, a.park)}）" for n, a in enumerate(arts, 1)]
+    lines += [f"{n}. {a.title}（{a.park}）" if a.park else f"{n}. {a.title}"
+              for n, a in enumerate(arts, 1)]
     lines += ["", "### 小提示",
               "- 可以接着追问，例如“那经开区呢？”“它是哪年投产的？”",
               "- 点开每条来源，可以看到原文段落，引用的句子已高亮。",
@@ -95,6 +102,7 @@ def build_chat(qa: ParkQA, *, log_dir: str | None = None, compact: bool = False,
     to ``log_dir/feedback.jsonl``; without a ``log_dir`` the 👍/👎 buttons are not shown.
     ``api`` exposes the typed ``/ask`` endpoint for ``gradio_client``."""
     feedback = FeedbackLog(log_dir) if log_dir else None
+    shown_examples = examples(qa.index.knowledge)
     max_chars = qa.settings.max_question_chars
 
     def respond(message: str, history: list, turns: list):
@@ -146,12 +154,13 @@ def build_chat(qa: ParkQA, *, log_dir: str | None = None, compact: bool = False,
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
                     label="对话", height=360 if compact else 560, elem_id="pq-chat",
-                    placeholder="**你好！** 问我长治高新区、长治经开区或长治市的产业发展情况吧。",
-                    examples=[{"text": q} for q in EXAMPLES[:3 if compact else 5]],
+                    placeholder="**你好！** 问我" + "、".join(
+                        p.name for p in qa.index.knowledge.places) + "的产业发展情况吧。",
+                    examples=[{"text": q} for q in shown_examples[:3 if compact else 5]],
                     feedback_options=("Like", "Dislike") if feedback else (),
                     buttons=["copy"], sanitize_html=True)
                 with gr.Row():
-                    box = gr.Textbox(placeholder=f"输入问题，例如：{EXAMPLES[0]}", show_label=False,
+                    box = gr.Textbox(placeholder=f"输入问题，例如：{shown_examples[0]}", show_label=False,
                                      scale=5, max_lines=4, elem_id="pq-input", autofocus=True)
                     send = gr.Button("发送", variant="primary", scale=1, min_width=80,
                                      elem_id="pq-send")

@@ -1,0 +1,66 @@
+"""Question analysis, each general rule on its own: what is asked, under which constraints,
+read the same way whatever the wording."""
+import re
+
+import pytest
+
+from parkqa.question import NUMBER, answer_kinds, asked_details, asked_unit, clean, key_terms, \
+    shows_detail
+
+
+@pytest.mark.parametrize("question, matches, misses", [
+    ("高新区有多少家企业？", "1.2万家企业", "12个项目"),
+    ("投资了多少亿元？", "总投资 34 亿元", "34家"),
+    ("有几位院士？", "28 名院士", "28 项"),
+    ("投了多少钱", "投资12亿元", "25752块"),
+])
+def test_asked_unit_wants_a_count_in_that_unit(question, matches, misses):
+    unit = asked_unit(question)
+    assert re.search(NUMBER + unit, matches)
+    assert not re.search(NUMBER + unit, misses)
+
+
+def test_list_questions_are_not_counts():
+    assert asked_unit("高新区由哪几个园区组成？") == ""
+    assert "list" in answer_kinds("高新区由哪几个园区组成？")
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("入区企业有多少家来着？", "number"), ("How many companies are there?", "number"),
+    ("特瓦时哪年投产的", "date"), ("这篇文章是谁写的？", "article"),
+    ("高新区和经开区哪个企业多？", "compare"), ("概括一下经开区的成绩", "summary"),
+    ("从成立到升级隔了多久？", "duration"), ("为啥要搞链式招商？", "reason"),
+])
+def test_colloquial_and_english_questions_say_what_they_ask(question, kind):
+    assert kind in answer_kinds(question)
+
+
+@pytest.mark.parametrize("question, detail, has, lacks", [
+    ("风电项目预计哪个月并网？", "month", "2025年5月投产", "正在推进"),
+    ("人才公寓月租多少？", "money", "每月租金800元", "199套公寓"),
+    ("航天产业园在哪条路上？", "place", "位于太行北路", "加快建设"),
+])
+def test_a_detail_asked_must_be_shown(question, detail, has, lacks):
+    assert detail in asked_details(question)
+    assert shows_detail(detail, has) and not shows_detail(detail, lacks)
+
+
+def test_clean_strips_markup_and_simplifies_before_anything_reads_it():
+    assert clean("<p>長治高新區有多少家<b>企業</b>？</p>").startswith("长治高新区有多少家 企业")
+    assert clean("A&amp;B 经开区") == "A&B 经开区"
+
+
+def test_key_terms_rejoin_names_and_drop_the_question_frame():
+    terms = key_terms("山西正来制药每天能产多少支口服液来着？")
+    assert "口服液" in terms and "多少" not in terms and "来着" not in terms
+    assert key_terms("高新区企业") == ["高新区", "企业"]
+
+
+def test_the_reader_meets_the_corpus_vocabulary(qa):
+    reader = qa.answerer.reader
+    typo = reader.read("高薪区是哪一年成立的？")
+    assert "高新区" in typo.text and typo.places == ["长治高新区"]
+    english = reader.read("How many enterprises are in the Changzhi High-tech Zone?")
+    assert english.english and english.places == ["长治高新区"] and "企业" in english.terms
+    assert "比亚迪" in reader.read("比亚迪在长治高新区投资了多少钱？").unknown
+    assert reader.read("经开区工程项目审批时限压缩了多少？").unknown == []   # 工程 + 项目 known

@@ -1,0 +1,45 @@
+"""The fitted scorer and refusal: fit, predict, save and load as data; the threshold rule."""
+import numpy as np
+import pytest
+
+from parkqa.features import FEATURES
+from parkqa.scorer import REFUSAL_FEATURES, AnswerModel, Linear, choose_threshold, \
+    default_model_path
+
+
+def test_linear_learns_and_round_trips():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 3))
+    y = (X[:, 0] - 2 * X[:, 2] > 0).astype(int)
+    model = Linear(["a", "b", "c"]).fit(X, y)
+    p = model.predict_proba(X)
+    assert ((p > 0.5) == y).mean() > 0.95
+    weights = model.weights()
+    assert weights["a"] > 0 > weights["c"] and abs(weights["b"]) < abs(weights["c"])
+    again = Linear.from_dict(model.to_dict())
+    assert np.allclose(again.predict_proba(X), p)
+
+
+def test_threshold_refuses_at_most_the_allowed_share_of_answerable():
+    p = np.array([0.9, 0.8, 0.7, 0.6, 0.55, 0.5, 0.45, 0.4, 0.3, 0.2, 0.1, 0.05] * 5)
+    answerable = np.array([1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0] * 5)
+    t = choose_threshold(p, answerable, max_wrong_refusals=0.05)
+    assert (p[answerable == 1] < t).mean() <= 0.05
+    assert (p[answerable == 0] < t).mean() == 1.0
+
+
+def test_the_shipped_model_is_fitted_on_these_features():
+    model = AnswerModel.load(default_model_path())
+    assert model.meta.get("fitted") and model.meta["train_items"] >= 400
+    assert model.sentence.names == list(FEATURES) and model.refusal.names == list(REFUSAL_FEATURES)
+    # what it learned makes sense: coverage for a sentence, a clash with the asked year against
+    w = model.sentence.weights()
+    assert w["coverage_ctx"] > 0 and w["year_clash"] < 0
+    assert model.refusal.weights()["p1"] > 0
+
+
+def test_a_model_fitted_on_other_features_is_refused():
+    data = AnswerModel.unfitted().to_dict()
+    data["sentence"]["names"] = ["something_else"]
+    with pytest.raises(ValueError, match="parkqa fit"):
+        AnswerModel.from_dict(data)
