@@ -1,6 +1,5 @@
 """The fitted scorer and refusal: fit, predict, save and load as data; the threshold rule."""
 import numpy as np
-import pytest
 
 from parkqa.features import FEATURES
 from parkqa.scorer import REFUSAL_FEATURES, AnswerModel, Linear, choose_threshold, \
@@ -38,8 +37,8 @@ def test_the_shipped_model_is_fitted_on_these_features():
     assert model.refusal.weights()["p1"] > 0
 
 
-def test_a_model_fitted_on_other_features_is_refused():
-    data = AnswerModel.unfitted().to_dict()
+def test_a_model_fitted_on_other_features_falls_back_to_priors(caplog):
+    data = AnswerModel.load(default_model_path()).to_dict()
     data["sentence"]["names"] = ["something_else"]
-    with pytest.raises(ValueError, match="parkqa fit"):
-        AnswerModel.from_dict(data)
+    model = AnswerModel.from_dict(data)
+    assert model.meta == {"fitted": False} and "parkqa fit" in caplog.text

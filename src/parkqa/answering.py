@@ -20,9 +20,9 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .composer import compose, labels
-from .features import Candidate, CandidateFinder, coverage, feature_matrix
+from .features import HAS, Candidate, CandidateFinder, coverage, feature_matrix
 from .index import Index
-from .question import Question, QuestionReader, shows_detail
+from .question import ASKS_PLAN, ASKS_RESULT, STATES_PLAN, Question, QuestionReader, shows_detail
 from .retrieval import Retriever
 from .scorer import REFUSAL_FEATURES, AnswerModel
 
@@ -167,7 +167,16 @@ def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidat
     f["detail_unmet"] = float(sum(not shows_detail(d, quoted) for d in q.details))
     f["aspect_unmet"] = float(sum(coverage(a, quoted.lower()) < 0.5 for a in q.aspects))
     f["unknown_terms"] = float(sum(1 for t in q.unknown if t not in q.terms))
+    f["unknown_long"] = float(sum(1 for t in q.unknown if len(t) >= 3))
+    f["novelty"] = bf["novelty"]
     f["article"] = float("article" in q.kinds)
+    plan = bool(STATES_PLAN.search(quoted))
+    f["plan_clash"] = float(bool(ASKS_PLAN.search(q.text)) and not plan
+                            or bool(ASKS_RESULT.search(q.text)) and plan
+                            and not ASKS_PLAN.search(q.text))
+    f["list_unmet"] = float("list" in q.kinds and "、" not in quoted)
+    f["entity_unmet"] = float("entity" in q.kinds and not HAS["entity"].search(quoted))
+    f["missing_rare"] = bf["missing_rare"]
     return f
 
 

@@ -18,6 +18,7 @@ from .features import HAS, SPECIFIC, Candidate, coverage, credit
 from .question import NUMBER, YEAR, Question
 
 MAX_QUOTE_CHARS = 100
+VALUE_KINDS = {"number", "date", "entity", "duration"}
 SUMMARY_CHARS = 250
 _ANAPHOR = re.compile(r"(这|该|此|其)(家|个|座|条|项|些|一|公司|企业|项目)")
 _LIST_LEAD = re.compile(r"[：:]$|包括$|有$")
@@ -105,7 +106,10 @@ def trim(c: Candidate, q: Question) -> Candidate:
     """A long sentence cut to the clauses that hold the answer: the window with the most of the
     question's terms and of the asked kind of value, shortest first on ties."""
     text = c.sentence.text
-    if len(text) <= MAX_QUOTE_CHARS or "summary" in q.kinds:
+    # only a question for one value (a figure, a date, a name) is answered by one clause; a
+    # reason, a list or a yes/no needs the sentence as written
+    if len(text) <= MAX_QUOTE_CHARS or not q.kinds & VALUE_KINDS \
+            or q.kinds & {"summary", "reason", "list", "yesno"}:
         return Candidate(c.sentence, c.features, c.score, 0, len(text))
     clauses = split_clauses(text)
     best, best_key = (0, len(text)), None

@@ -32,15 +32,17 @@ HAS = {
 }
 
 # a sentence that states something checkable: a figure, a date, a name
-SPECIFIC = re.compile(r"\d|[“《].{2,20}[”》]|公司|集团")
+SPECIFIC = re.compile(r"\d|[“《][^”》]{2,20}[”》]|[一二两三四五六七八九十百千]+[个家项名条支种]")
 
 BYLINE = re.compile(r"记者|通讯员|/文|/图|摄影|供图|^[（(]?上接|^[（(]?下转")
+
+RARE_IDF = 4.0   # log(N/df): on 328 sentences, a term at most five of them hold
 
 FEATURES = ("dense", "dense_z", "dense_gap", "passage", "bm25", "coverage", "coverage_ctx",
             "missing", "number", "unit", "date", "list", "entity", "reason", "year_match",
             "year_clash", "place_match", "place_clash", "article_place_match", "heading",
             "length", "english_dense", "summary_pos", "detail", "article_heading",
-            "article_lead", "article_byline", "specific")
+            "article_lead", "article_byline", "specific", "novelty", "missing_rare")
 
 
 @dataclass
@@ -131,7 +133,8 @@ class CandidateFinder:
         cov = coverage(q.terms, text)
         cov_ctx = coverage(q.terms, text, ctx + para)
         total = sum(q.terms.values()) or 1.0
-        missing = max((w for t, w in q.terms.items() if credit(t, text + ctx) < 0.5), default=0.0)
+        absent = {t: w for t, w in q.terms.items() if credit(t, text + ctx) < 0.5}
+        missing = max(absent.values(), default=0.0)
         f = {"dense": dense, "dense_z": (dense - mean) / sd, "dense_gap": top - dense,
              "passage": passage, "bm25": bm25, "coverage": cov, "coverage_ctx": cov_ctx,
              "missing": missing / max(total, 1.0) if q.terms else 0.0}
@@ -159,6 +162,12 @@ class CandidateFinder:
         f["article_lead"] = about_article * float(self.position[s.id] < 3)
         f["article_byline"] = about_article * float(bool(BYLINE.search(s.text)))
         f["specific"] = float(bool(SPECIFIC.search(s.text)))
+        # what the sentence says beyond the question: a sentence that only echoes the question
+        # ("…是这场绿色转型的直接受益者") rarely answers "为啥"
+        own = [ch for ch in s.text if ch.isalnum()]
+        f["novelty"] = sum(ch not in q.chars for ch in own) / max(1, len(own))
+        # rare terms of the question (a handful of sentences hold them) this sentence lacks
+        f["missing_rare"] = float(sum(1 for w in absent.values() if w >= RARE_IDF))
         return f
 
 

@@ -117,7 +117,7 @@ class Knowledge:
         spellings = sorted(((a, p) for p in self.places for a in p.aliases),
                            key=lambda x: -len(x[0]))
         for alias, place in spellings:
-            for m in re.finditer(re.escape(alias) + "(?!级)", text):   # 市级: "city-level"
+            for m in re.finditer(re.escape(alias) + "(?!市?级)", text):   # 市级: "city-level"
                 if not any(taken[m.start():m.end()]):
                     taken[m.start():m.end()] = [True] * (m.end() - m.start())
                     spans.append((m.start(), m.end(), [place.name]))

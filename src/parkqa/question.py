@@ -56,6 +56,10 @@ DETAILS = {
     "person": (r"谁|叫什么名字|姓名|叫啥|哪位|负责人是|who", r"[\u4e00-\u9fff]{2,3}(?:说|表示|介绍|告诉)|"
                r"(?:书记|主任|局长|经理|董事长|总经理|负责人|教授|院士|记者|通讯员|区长|市长)"),
 }
+# plans and targets against results: "计划到2030年…" does not answer "已经完成了多少"
+ASKS_PLAN = re.compile(r"计划|目标|预计|规划|打算|将来|未来|力争|will|plan|target|expect|goal", re.I)
+ASKS_RESULT = re.compile(r"已经|实际|完成了|达到了|建成了|现在|目前|现有|去年|so far|already|actual", re.I)
+STATES_PLAN = re.compile(r"将|计划|目标|力争|预计|有望|规划|到20\d\d年|争取")
 _DETAIL_RE = {k: (re.compile(a, re.I), re.compile(b)) for k, (a, b) in DETAILS.items()}
 _KIND_RE = {k: re.compile(v, re.I) for k, v in KIND_CUES.items()}
 # "多少家" / "几条" / "多少亿元": the unit the answer's number must carry
@@ -86,6 +90,10 @@ class Question:
     aspects: list[dict[str, float]] = field(default_factory=list)   # terms of each sub-question
     unknown: list[str] = field(default_factory=list)   # named things no article mentions
     details: list[str] = field(default_factory=list)   # details asked: month, place, money, ...
+
+    @functools.cached_property
+    def chars(self) -> set[str]:
+        return set(self.text.lower()) | set("".join(self.terms))
 
 
 def answer_kinds(text: str) -> set[str]:

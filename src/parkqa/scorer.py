@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +27,10 @@ from .features import FEATURES
 REFUSAL_FEATURES = ("p1", "p2", "gap", "coverage", "coverage_ctx", "missing", "unknown",
                     "year_unmet", "year_clash", "place_unmet", "place_clash", "kind_unmet",
                     "dense", "dense_z", "english", "terms", "detail_unmet", "aspect_unmet",
-                    "unknown_terms", "article")
+                    "unknown_terms", "unknown_long", "novelty", "article", "plan_clash",
+                    "list_unmet", "entity_unmet", "missing_rare")
 MODEL_FILE = "answer_model.json"
+log = logging.getLogger(__name__)
 
 
 def default_model_path() -> Path:
@@ -118,7 +121,10 @@ class AnswerModel:
             return cls.unfitted()
         if list(d["sentence"]["names"]) != list(FEATURES) or \
                 list(d["refusal"]["names"]) != list(REFUSAL_FEATURES):
-            raise ValueError("answer model was fitted on other features; run `parkqa fit`")
+            # a model from an older version: answer with the priors rather than not at all
+            log.warning("the answer model was fitted on other features; using priors until "
+                        "`parkqa fit` is run")
+            return cls.unfitted()
         return cls(Linear.from_dict(d["sentence"]), Linear.from_dict(d["refusal"]),
                    d["threshold"], d["extra_ratio"], d.get("meta", {}))
 
