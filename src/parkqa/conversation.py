@@ -23,11 +23,16 @@ from .knowledge import Knowledge
 from .question import YEAR, clean, key_terms
 
 _SWAP = re.compile(r"^(?:那么|那|那在|在|换成|如果是|还有)?\s*(?P<x>[^，,。？?]{1,20}?)\s*(?:呢|怎么样|如何|的呢)"
-                   r"\s*[？?]?$|^(?:and|what about|how about)\s+(?:the\s+|for\s+|in\s+)?(?P<en>.{1,40}?)"
-                   r"\s*\??$", re.I)
-_PRONOUN = re.compile(r"它们|它|该(?:公司|企业|项目|园区|基地|产品)|这家(?:公司|企业)?|那家(?:公司|企业)?|"
-                      r"这个(?:项目|园区|基地|产品)?|这些(?:企业|项目)|他们|其|\b(?:it|this company|"
-                      r"this project|they)\b", re.I)
+                   r"\s*[？?]?$|^(?:and|what about|how about)\s+(?:the\s+|for\s+|in\s+)?"
+                   r"(?!(?:what|how|which|who|when|where|why|is|are|was|were|do|does|did|can)\b)"
+                   r"(?P<en>.{1,40}?)\s*\??$", re.I)
+# "那中兵长智呢，建了个啥？": a new subject and its own question
+_NEW_SUBJECT = re.compile(r"^(?:那么|那|还有)?\s*(?P<x>[^，,。？?]{2,20}?)\s*呢\s*[，,]\s*(?P<rest>.+)$")
+_PRONOUN = re.compile(r"它们|它|(?:该|这家|那家|这个|那个|这些|这一|此)(?P<noun>公司|企业|项目|园区|基地|产品|"
+                      r"中心|平台|工程|产业园)|这家|那家|这个|他们|其|\b(?:it|this company|that company|"
+                      r"this project|that project|they)\b", re.I)
+# what a pronoun's noun can stand for ("这家企业" -> a company's name)
+_KIND_OF = {"公司": r"公司|集团|企业|药业|制药|科技", "企业": r"公司|集团|企业|药业|制药|科技"}
 # where the subject a question opens with ends: a verb, a time word or the question word
 _PREDICATE = re.compile(r"是|有(?!限)|的|在|从|于|将|已|要|能|会|被|把|和|与|跟|对|向|现在|目前|今年|去年|"
                         r"每天|每年|一年|一共|累计|总投资|投资|什么|哪|多少|几|为什么|为何|怎么|如何|啥|"
@@ -84,10 +89,13 @@ def _swap(previous: str, x: str, knowledge: Knowledge | None) -> str:
     return out
 
 
-def _named_in_answer(answer: str, question: str, names) -> str:
-    """The first name the previous answer gives that its question did not: what "它" means."""
-    found = [(answer.find(n), n) for n in names if n and n in answer and n not in question]
-    return min(found)[1] if found else ""
+def _named_in_answer(answer: str, question: str, names, noun: str = "") -> str:
+    """The first name the previous answer gives that its question did not (of the pronoun's
+    kind, when it says one): what "它" or "这家企业" means."""
+    kind = re.compile(_KIND_OF.get(noun, re.escape(noun))) if noun else None
+    found = sorted((answer.find(n), n) for n in names if n and n in answer and n not in question
+                   and (kind is None or kind.search(n)))
+    return found[0][1] if found else ""
 
 
 def resolve_followup(question: str, previous: str | None, *, previous_answer: str = "",
@@ -101,10 +109,16 @@ def resolve_followup(question: str, previous: str | None, *, previous_answer: st
     swap = _SWAP.match(q)
     if swap:
         return _swap(prev, (swap.group("x") or swap.group("en")).strip(), knowledge)
+    new_subject = _NEW_SUBJECT.match(q)
+    if new_subject:
+        return new_subject.group("x") + new_subject.group("rest")
     pronoun = _PRONOUN.search(q)
     if pronoun:
-        named = _named_in_answer(previous_answer, prev, names) if _ASKS_NAME.search(prev) else ""
-        subject = named or subject_of(prev)
+        noun = pronoun.group("noun") or ""
+        subject = subject_of(prev)
+        named = _named_in_answer(previous_answer, prev, names, noun) \
+            if _ASKS_NAME.search(prev) or (noun and noun not in subject) else ""
+        subject = named or subject
         if subject:
             return q[:pronoun.start()] + subject + q[pronoun.end():]
         return question

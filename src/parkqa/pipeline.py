@@ -90,7 +90,13 @@ class ParkQA:
             index = self.index
         return resolve(q, [{"question": clean_question(t.get("question")),
                             "answer": clean_question(t.get("answer"))} for t in history],
-                       knowledge=index.knowledge, names=index.words)
+                       knowledge=index.knowledge, names=self._names(index))
+
+    @staticmethod
+    def _names(index) -> list[str]:
+        """Names an answer can give that a pronoun may stand for: not the places."""
+        places = set(index.knowledge.words())
+        return [w for w in index.words if w and w not in places]
 
     def ask_with_passages(self, question: object, *, history: list[dict] | None = None,
                           top_k: int | None = None) -> tuple[Answer, list]:
