@@ -20,6 +20,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from .knowledge import ZONE_SUFFIXES
 from .tokens import STOPWORDS, normalize, nouns, tokenize
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -53,9 +54,10 @@ DETAILS = {
               r"\d[\d.,]*\s*(?:万|亿)?\s*元|免费"),
     "rank": (r"第几|排名|排第|名次|rank", r"第[\d一二三四五六七八九十]+|前[\d一二三四五六七八九十百]+|首|唯一"),
     "percent": (r"百分之|百分比|比例|占比|增幅|增速|增长了多少|percentage|growth rate", r"%|％|百分|成|倍"),
-    "person": (r"谁|叫什么名字|姓名|叫啥|哪位|负责人是|who", r"[\u4e00-\u9fff]{2,3}(?:说|表示|介绍|告诉)|"
-               r"(?:书记|主任|局长|经理|董事长|总经理|负责人|教授|院士|记者|通讯员|区长|市长)"),
+    # a person is shown by a name, which jieba's part-of-speech tags find (see shows_detail)
+    "person": (r"谁|叫什么名字|姓名|叫啥|哪位|负责人是|who", r"(?!)"),
 }
+_ORGANIZATION = re.compile(r"[\u4e00-\u9fff]{2,}(?:公司|集团|大学|学院|研究院|研究所|实验室|团队|银行|医院)")
 # plans and targets against results: "计划到2030年…" does not answer "已经完成了多少"
 ASKS_PLAN = re.compile(r"计划|目标|预计|规划|打算|将来|未来|力争|will|plan|target|expect|goal", re.I)
 ASKS_RESULT = re.compile(r"已经|实际|完成了|达到了|建成了|现在|目前|现有|去年|so far|already|actual", re.I)
@@ -63,7 +65,8 @@ STATES_PLAN = re.compile(r"将|计划|目标|力争|预计|有望|规划|到20\d
 _DETAIL_RE = {k: (re.compile(a, re.I), re.compile(b)) for k, (a, b) in DETAILS.items()}
 _KIND_RE = {k: re.compile(v, re.I) for k, v in KIND_CUES.items()}
 # "多少家" / "几条" / "多少亿元": the unit the answer's number must carry
-_ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)(万|亿)?([个家项所名位条台套种款宗件块支张天年次亩吨元人])")
+_ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)(万|亿)?([个家项所名位条台套种款宗件块支张天年次亩吨元人辆架艘座栋间户份"
+                         r"册篇度])")
 _SAME_UNIT = {"个": "[个家项所名位条台套种款宗件块支张]", "名": "[名位人]", "位": "[名位人]",
               "人": "[名位人]"}
 # words that frame a question rather than say what it is about
@@ -105,7 +108,17 @@ def asked_details(text: str) -> list[str]:
 
 
 def shows_detail(detail: str, text: str) -> bool:
+    if detail == "person":   # "谁" is answered by a person's or an organization's name
+        return bool(person_names(text) or _ORGANIZATION.search(text))
     return bool(_DETAIL_RE[detail][1].search(text))
+
+
+def person_names(text: str) -> list[str]:
+    """People's names in ``text`` (jieba tags them "nr")."""
+    import jieba.posseg as posseg
+
+    return [p.word for p in posseg.lcut(text) if p.flag == "nr" and len(p.word) >= 2
+            and not any(z in p.word for z in ZONE_SUFFIXES)]
 
 
 def asked_unit(text: str) -> str:
