@@ -57,6 +57,12 @@ def test_park_and_city_figures_are_not_confused(qa, question, expected, doc):
     assert ans.citations[0].doc.startswith(doc)
 
 
+@pytest.mark.xfail(strict=True, reason="known gap: the fitted refusal gives names no article "
+                   "holds little weight (too few such traps in train); see the closing note")
+def test_a_question_about_a_place_no_article_mentions_is_refused(qa):
+    assert not qa.ask("青年创业园首批入驻了多少家初创企业？").answered
+
+
 @pytest.mark.parametrize("question", [
     "巴黎今天的天气怎么样？", "长治高新区的GDP是多少？",
 ])

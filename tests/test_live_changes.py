@@ -42,7 +42,9 @@ def test_live_reindex_while_answering_and_a_broken_index_at_start(own_corpus):
         assert "passages.faiss" in srv.log.read_text()
         ask = lambda q: httpx.post(srv.url + "/api/ask", json={"question": q}, timeout=30)  # noqa: E731
         assert "1.2万家" in ask(CONTROL).json()["text"]
-        assert ask(NEW_QUESTION).json()["answered"] is False
+        before = ask(NEW_QUESTION).json()   # whether it is refused: tests/test_answers.py
+        assert "48家" not in before["text"]
+        assert all(c["doc"] != "005_youth_park.txt" for c in before["citations"])
 
         (own_corpus.seeds / "005_youth_park.txt").write_text(NEW_ARTICLE, encoding="utf-8")
         results, stop = [], threading.Event()

@@ -196,7 +196,7 @@ class QuestionReader:
             text = self.lexicon.fix_homophones(text)
         extra = self.lexicon.english_terms(text) if english or _LATIN.search(text) else []
         tokens = tokenize(text) + [t.lower() for t in extra]
-        terms = self._weights(key_terms(text) + extra)
+        terms = self._weights(key_terms(text) + extra, names=set(nouns(text)))
         years = YEAR.findall(text)
         aspects = [self._weights(key_terms(part)) for part in _ASPECT_SPLIT.split(text)
                    if len(part.strip()) >= 2]
@@ -206,15 +206,17 @@ class QuestionReader:
                         aspects=[a for a in aspects if a], details=asked_details(text),
                         unknown=self.unknown_names(text, key_terms(text)))
 
-    def _weights(self, terms: list[str]) -> dict[str, float]:
-        """IDF weight of each content term the articles hold (what they lack is ``unknown``);
-        place names are constraints, not content."""
+    def _weights(self, terms: list[str], names: set[str] = frozenset()) -> dict[str, float]:
+        """IDF weight of each content term. A term no article holds is kept only when it is a
+        Chinese noun (a thing the articles may lack, so no sentence covers the whole question);
+        other unknown words (an English word, a colloquial verb) would only dilute the rest.
+        Place names are constraints, not content."""
         out = {}
         for t in terms:
             t = t.lower()
             if t in self._place_words or t in STOPWORDS or YEAR.fullmatch(t):
                 continue
-            if self.df(t):   # an English word no article holds only dilutes the rest
+            if self.df(t) or (t in names and _HAN.search(t) and not self._composed_of_known(t)):
                 out[t] = self.idf(t)
         return out
 
