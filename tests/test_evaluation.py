@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from parkqa.dialogue_eval import evaluate_dialogues, load_dialogues
-from parkqa.evaluation import (TYPES, aggregate, evaluate, load_qa, refusal_curve,
-                               render_markdown, split_items, write_chart)
+from parkqa.eval_report import render_markdown, write_chart
+from parkqa.evaluation import TYPES, aggregate, evaluate, load_qa, refusal_curve, split_items
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
