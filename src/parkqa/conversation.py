@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from .knowledge import Knowledge
-from .question import YEAR, clean, key_terms
+from .question import YEAR, clean, is_english, key_terms
 
 _SWAP = re.compile(r"^(?:那么|那|那在|在|换成|如果是|还有)?\s*(?P<x>[^，,。？?]{1,20}?)\s*(?:呢|怎么样|如何|的呢)"
                    r"\s*[？?]?$|^(?:and|what about|how about)\s+(?:the\s+|for\s+|in\s+)?"
@@ -37,8 +37,12 @@ _KIND_OF = {"公司": r"公司|集团|企业|药业|制药|科技", "企业": r"
 _PREDICATE = re.compile(r"是|有(?!限)|的|在|从|于|将|已|要|能|会|被|把|和|与|跟|对|向|现在|目前|今年|去年|"
                         r"每天|每年|一年|一共|累计|总投资|投资|什么|哪|多少|几|为什么|为何|怎么|如何|啥|"
                         r"[，,。？?！!：:\s]")
+# words that point back at what was just talked about without naming it
+_CONTEXT_REF = re.compile(r"这里面|里面|其中|这些|那些|这样的|上述|以上|^都是|\b(?:its|there|them|those|these|"
+                          r"their)\b", re.I)
 _ASKS_NAME = re.compile(r"哪家|哪个|哪些|什么(?:企业|公司|项目)|谁|which|who", re.I)
 MAX_FOLLOWUP_CHARS = 30
+MAX_FOLLOWUP_WORDS = 12   # the same for an English question
 ELLIPSIS_CHARS = 12
 
 
@@ -103,7 +107,8 @@ def resolve_followup(question: str, previous: str | None, *, previous_answer: st
     """``question`` as a standalone question, using the last (already resolved) question and
     its answer only when ``question`` is plainly a follow-up."""
     q = clean(question)
-    if not previous or len(q) > MAX_FOLLOWUP_CHARS:
+    too_long = len(q.split()) > MAX_FOLLOWUP_WORDS if is_english(q) else len(q) > MAX_FOLLOWUP_CHARS
+    if not previous or too_long:
         return question
     prev = clean(previous)
     swap = _SWAP.match(q)
@@ -112,23 +117,26 @@ def resolve_followup(question: str, previous: str | None, *, previous_answer: st
     new_subject = _NEW_SUBJECT.match(q)
     if new_subject:
         return new_subject.group("x") + new_subject.group("rest")
+    have = _slots(prev, knowledge)
+    lead = (" " if is_english(prev) else "").join(
+        prev[a:b] for k in ("place", "topic") if k in have for a, b in [have[k]])
     pronoun = _PRONOUN.search(q)
     if pronoun:
         noun = pronoun.group("noun") or ""
-        subject = subject_of(prev)
+        subject = "" if is_english(prev) else subject_of(prev)
         named = _named_in_answer(previous_answer, prev, names, noun) \
             if _ASKS_NAME.search(prev) or (noun and noun not in subject) else ""
         subject = named or subject
         if subject:
             return q[:pronoun.start()] + subject + q[pronoun.end():]
-        return question
+        return f"{lead}：{q}" if lead else question
+    if _CONTEXT_REF.search(q):   # "这里面…", "都是哪些…", "its …": about the last topic
+        return f"{lead}：{q}" if lead else question
     slots = _slots(q, knowledge)
     if slots and "topic" not in slots:   # "全市一共多少？": a place or year, no topic of its own
-        return _swap(prev, q, knowledge) if "topic" in _slots(prev, knowledge) else question
+        return _swap(prev, q, knowledge) if "topic" in have else question
     if not slots.get("place") and len(q) <= ELLIPSIS_CHARS and len(key_terms(q)) <= 1:
         # "最开始是多少家？": too little of its own to stand alone; it is about the last topic
-        have = _slots(prev, knowledge)
-        lead = "".join(prev[a:b] for k in ("place", "topic") if k in have for a, b in [have[k]])
         return f"{lead}：{q}" if lead else question
     return question
 

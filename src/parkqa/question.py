@@ -196,7 +196,12 @@ class QuestionReader:
             text = self.lexicon.fix_homophones(text)
         extra = self.lexicon.english_terms(text) if english or _LATIN.search(text) else []
         tokens = tokenize(text) + [t.lower() for t in extra]
-        terms = self._weights(key_terms(text) + extra, names=set(nouns(text)))
+        # an unknown Latin word in a Chinese question ("GDP") is something asked about; in an
+        # English question its Chinese terms stand for it
+        content, noun_list = key_terms(text), nouns(text)
+        names = {n for n in noun_list + content if not (english and _LATIN.search(n))
+                 and (_LATIN.search(n) or n in noun_list)}
+        terms = self._weights(content + extra, names=names)
         years = YEAR.findall(text)
         aspects = [self._weights(key_terms(part)) for part in _ASPECT_SPLIT.split(text)
                    if len(part.strip()) >= 2]
@@ -204,7 +209,7 @@ class QuestionReader:
                         kinds=answer_kinds(text), unit=asked_unit(text), years=years,
                         places=self.knowledge.mentions(text),
                         aspects=[a for a in aspects if a], details=asked_details(text),
-                        unknown=self.unknown_names(text, key_terms(text)))
+                        unknown=self.unknown_names(text, content))
 
     def _weights(self, terms: list[str], names: set[str] = frozenset()) -> dict[str, float]:
         """IDF weight of each content term. A term no article holds is kept only when it is a
@@ -216,7 +221,7 @@ class QuestionReader:
             t = t.lower()
             if t in self._place_words or t in STOPWORDS or YEAR.fullmatch(t):
                 continue
-            if self.df(t) or (t in names and _HAN.search(t) and not self._composed_of_known(t)):
+            if self.df(t) or (t in names and (_LATIN.search(t) or not self._composed_of_known(t))):
                 out[t] = self.idf(t)
         return out
 
