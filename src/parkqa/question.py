@@ -194,7 +194,8 @@ class QuestionReader:
         english = is_english(text)
         if not english:
             text = self.lexicon.fix_homophones(text)
-        extra = self.lexicon.english_terms(text) if english or _LATIN.search(text) else []
+        extra = self._without_place_homophones(
+            self.lexicon.english_terms(text) if english or _LATIN.search(text) else [])
         tokens = tokenize(text) + [t.lower() for t in extra]
         # an unknown Latin word in a Chinese question ("GDP") is something asked about; in an
         # English question its Chinese terms stand for it
@@ -210,6 +211,14 @@ class QuestionReader:
                         places=self.knowledge.mentions(text),
                         aspects=[a for a in aspects if a], details=asked_details(text),
                         unknown=self.unknown_names(text, content))
+
+    def _without_place_homophones(self, words: list[str]) -> list[str]:
+        """"Changzhi" sounds like both a city and a company's short name (长治, 长智): when a
+        place is among a pinyin name's readings, the place is what was meant."""
+        from pypinyin import lazy_pinyin
+
+        places = {tuple(lazy_pinyin(w)) for w in words if w in self._place_words}
+        return [w for w in words if w in self._place_words or tuple(lazy_pinyin(w)) not in places]
 
     def _weights(self, terms: list[str], names: set[str] = frozenset()) -> dict[str, float]:
         """IDF weight of each content term. A term no article holds is kept only when it is a
