@@ -113,12 +113,13 @@ def shows_detail(detail: str, text: str) -> bool:
     return bool(_DETAIL_RE[detail][1].search(text))
 
 
-def person_names(text: str) -> list[str]:
+@functools.lru_cache(maxsize=8192)   # the same sentences are candidates again and again
+def person_names(text: str) -> tuple[str, ...]:
     """People's names in ``text`` (jieba tags them "nr")."""
     import jieba.posseg as posseg
 
-    return [p.word for p in posseg.lcut(text) if p.flag == "nr" and len(p.word) >= 2
-            and not any(z in p.word for z in ZONE_SUFFIXES)]
+    return tuple(p.word for p in posseg.lcut(text) if p.flag == "nr" and len(p.word) >= 2
+                 and not any(z in p.word for z in ZONE_SUFFIXES))
 
 
 def asked_unit(text: str) -> str:
