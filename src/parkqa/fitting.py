@@ -21,10 +21,9 @@ from .answering import refusal_features
 from .composer import compose
 from .corpus import squash
 from .evaluation import evidence_ranges, load_qa, split_items
-from .features import feature_matrix
+from .features import FEATURES, feature_matrix
 from .scorer import MODEL_FILE, REFUSAL_FEATURES, AnswerModel, Linear, choose_threshold, \
     default_model_path
-from .features import FEATURES
 
 
 def _overlaps(sentence, ranges) -> bool:
