@@ -1,0 +1,30 @@
+"""parkqa fit: the scorer and refusal learn from train and are chosen on dev (a small slice)."""
+from pathlib import Path
+
+import numpy as np
+
+from parkqa.evaluation import load_qa, split_items
+from parkqa.fitting import fit, sentence_data
+from parkqa.scorer import AnswerModel
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_fit_on_a_slice_learns_a_usable_model(qa, tmp_path):
+    items = load_qa(ROOT / "eval" / "qa.jsonl")
+    train, dev = split_items(items, "train")[:40], split_items(items, "dev")[:20]
+    shipped = qa.answerer.model
+    try:
+        model, report = fit(qa, train, dev)
+    finally:
+        qa.answerer.model = shipped       # the session's pipeline keeps the shipped model
+    assert model.meta["fitted"] and model.meta["train_items"] == 40
+    assert 0.0 < model.threshold < 1.0 and model.extra_ratio in (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+    # the threshold keeps wrong refusals on the data it was chosen on within the 5% asked for
+    assert report["answerable_refused"] <= 0.1
+    assert report["sentence_hit_at_1"] >= 0.5
+    model.save(tmp_path / "m.json")
+    again = AnswerModel.load(tmp_path / "m.json")
+    X, y, _ = sentence_data(qa, dev[:5])
+    assert np.allclose(again.sentence.predict_proba(X), model.sentence.predict_proba(X))
+    assert y.sum() > 0 and (y == 0).any()
