@@ -20,6 +20,7 @@ from .question import NUMBER, YEAR, Question
 MAX_QUOTE_CHARS = 100
 VALUE_KINDS = {"number", "date", "entity", "duration"}
 SUMMARY_CHARS = 250
+COMPARE_RATIO = 0.5   # of the floor for further quotes, for the second place of a comparison
 _ANAPHOR = re.compile(r"(这|该|此|其)(家|个|座|条|项|些|一|公司|企业|项目)")
 _LIST_LEAD = re.compile(r"[：:]$|包括$|有$")
 
@@ -47,9 +48,13 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder)
                                                           for x in chosen):
             chosen.append(c)
 
+    # a comparison quotes every place it names, even from a weaker sentence: leaving one out
+    # answers half the question
+    about = [c for c in ranked[1:30] if c.score >= COMPARE_RATIO * extra_ratio * best.score
+             and not c.sentence.heading]
     for place in q.places if len(q.places) >= 2 else []:
         if not any(c.sentence.park == place for c in chosen):
-            add(next((c for c in pool if c.sentence.park == place), None))
+            add(next((c for c in about if c.sentence.park == place), None))
     for aspect in q.aspects if len(q.aspects) >= 2 else []:
         if max(coverage(aspect, c.sentence.text.lower()) for c in chosen) < 0.5:
             add(next((c for c in pool if coverage(aspect, c.sentence.text.lower()) >= 0.5), None))

@@ -28,6 +28,8 @@ ZONE_SUFFIXES = {"高新技术产业开发区": "高新区", "高新技术开发
                  "经开区": "经开区", "工业园区": "工业园区", "综合保税区": "综保区", "综保区": "综保区"}
 # Words that stand for "the city this text is about".
 CITY_DEICTIC = ("全市", "我市", "本市", "市里", "该市", "全城")
+# Words for "all the zones" ("两个园区各有多少…").
+ALL_ZONES = ("两个园区", "两大园区", "两个开发区", "两区", "各园区", "各开发区")
 _SUFFIX_RE = "|".join(sorted(ZONE_SUFFIXES, key=len, reverse=True))
 _ZONE = re.compile(rf"([\u4e00-\u9fff]{{2}})(?:{_SUFFIX_RE})")
 _CITY = re.compile(r"([\u4e00-\u9fff]{2})市(?!场|民|值)")
@@ -122,12 +124,14 @@ class Knowledge:
                     taken[m.start():m.end()] = [True] * (m.end() - m.start())
                     spans.append((m.start(), m.end(), [place.name]))
         owner = self.place(context) if context else None
-        bare = [(s, [z.name for z in self.zones if z.suffix == s]) for s in set(ZONE_SUFFIXES.values())]
+        bare = [(w, [z.name for z in self.zones]) for w in ALL_ZONES]
+        bare += [(s, [z.name for z in self.zones if z.suffix == s])
+                 for s in set(ZONE_SUFFIXES.values())]
         bare += [(w, [c.name for c in self.cities]) for w in CITY_DEICTIC]
         for word, names in bare:
             if owner and (owner.suffix == word or (owner.kind == "city" and word in CITY_DEICTIC)):
                 names = [owner.name]
-            elif owner:   # "全市" or "高新区" in an article about a place: that place's city
+            elif owner and word not in ALL_ZONES:   # "全市"/"高新区" in an article: its city's
                 names = [n for n in names if self.place(n).city == owner.city] or names
             for m in re.finditer(re.escape(word), text):
                 if names and not any(taken[m.start():m.end()]):
