@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from parkqa.evaluation import load_qa, split_items
 from parkqa.fitting import fit, sentence_data
@@ -12,7 +13,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_fit_on_a_slice_learns_a_usable_model(qa, tmp_path):
     items = load_qa(ROOT / "eval" / "qa.jsonl")
-    train, dev = split_items(items, "train")[:40], split_items(items, "dev")[:20]
+    def some(split, answerable, unanswerable):
+        rows = split_items(items, split)
+        return [i for i in rows if i["evidence"]][:answerable] + \
+            [i for i in rows if not i["evidence"]][:unanswerable]
+
+    train, dev = some("train", 30, 10), some("dev", 15, 5)
     shipped = qa.answerer.model
     try:
         model, report = fit(qa, train, dev)
@@ -28,3 +34,9 @@ def test_fit_on_a_slice_learns_a_usable_model(qa, tmp_path):
     X, y, _ = sentence_data(qa, dev[:5])
     assert np.allclose(again.sentence.predict_proba(X), model.sentence.predict_proba(X))
     assert y.sum() > 0 and (y == 0).any()
+
+
+def test_fit_says_what_the_train_split_lacks(qa):
+    items = [i for i in split_items(load_qa(ROOT / "eval" / "qa.jsonl"), "train") if i["evidence"]]
+    with pytest.raises(ValueError, match="unanswerable"):
+        fit(qa, items[:10], items[10:15])

@@ -90,6 +90,12 @@ def _out_of_fold(X: np.ndarray, y: np.ndarray, folds: int = 5) -> np.ndarray:
 def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0.05):
     """Fit on ``train``, choose on ``dev`` (the refusal threshold on dev plus out-of-fold train
     predictions); returns the model and what was measured on dev."""
+    for name, items in (("train", train), ("dev", dev)):
+        kinds = {bool(i["evidence"]) for i in items}
+        if kinds != {True, False}:
+            missing = "unanswerable" if True in kinds else "answerable"
+            raise ValueError(f"the {name} split needs {missing} items too (it has "
+                             f"{len(items)} items, none {missing})")
     Xt, yt, gt = sentence_data(qa, train)
     Xd, yd, gd = sentence_data(qa, dev)
     best_c, best_hit, sentence = None, -1.0, None
