@@ -174,7 +174,6 @@ class QuestionReader:
         self.knowledge = index.knowledge
         self.lexicon = index.lexicon
         self._texts = [s.text.lower() for s in index.sentences]
-        self._chars = set("".join(self._texts))
         self._postings: dict[str, int] = {}
         self._place_words = {t for p in self.knowledge.places for a in p.aliases
                              for t in tokenize(a)} | {w for w in self.knowledge.words()}
