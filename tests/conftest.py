@@ -48,7 +48,9 @@ def server(qa, settings, tmp_path_factory):
     from browser import Server, corpus_env
 
     logs = tmp_path_factory.mktemp("logs")
-    srv = Server(corpus_env(settings, PARKQA_LOG_DIR=str(logs)))
+    # no rate limit here: many test files share this server from one address, and the limit
+    # has its own test on portal_server
+    srv = Server(corpus_env(settings, PARKQA_LOG_DIR=str(logs), PARKQA_RATE_LIMIT="off"))
     srv.log_dir = logs
     yield srv
     srv.stop()
