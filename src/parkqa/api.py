@@ -25,9 +25,10 @@ except ImportError as exc:  # pragma: no cover - core dependencies, but say what
         from exc
 
 from .access import GuardMiddleware, RateLimiter, bearer_key, key_allowed
-from .api_models import ASK_HELP, HISTORY_HELP, AskRequest, FeedbackRequest
+from .api_models import ASK_HELP, FEEDBACK_HELP, HISTORY_HELP, AskRequest, FeedbackRequest
 from .config import Settings
 from .corpus import CorpusError
+from .feedback import FeedbackLog
 from .index import IndexUnavailable
 from .openai_api import ChatError, build_router
 from .pipeline import ParkQA
@@ -77,7 +78,8 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
         details = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
                     "problem": e.get("msg", "")} for e in exc.errors()]
         fields = {d["field"].split(".")[0] for d in details}
-        message = HISTORY_HELP if "history" in fields else ASK_HELP
+        message = (HISTORY_HELP if "history" in fields else
+                   FEEDBACK_HELP if request.url.path == "/api/feedback" else ASK_HELP)
         return error(request, 422, "invalid_request", message, details=details)
 
     @app.exception_handler(Exception)
@@ -120,6 +122,20 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
         lambda question, history: qa.ask(question, history=history, top_k=settings.top_k).to_dict(),
         check, guard))
 
+    log_dir = settings.log_dir or None
+    feedback = FeedbackLog(log_dir) if log_dir else None
+
+    @app.post("/api/feedback", dependencies=[Depends(guard)], status_code=201,
+              summary="Rate an answer (👍/👎), with an optional comment")
+    def rate(body: FeedbackRequest) -> dict:
+        """Appends the rating, the answer it rates and the comment to the same log as the
+        chat's 👍/👎 (``PARKQA_LOG_DIR/feedback.jsonl``); review it with ``parkqa feedback``."""
+        if feedback is None:
+            raise ApiError(503, "feedback_off", "反馈记录已关闭（PARKQA_LOG_DIR 为空）。"
+                           " (Feedback logging is off.)")
+        record = feedback.append({"source": "api", **body.model_dump()})
+        return {"status": "recorded", "time": record["time"]}
+
     @app.get("/api/health", summary="Model, index and articles")
     def health() -> dict:
         m = qa.index.manifest
@@ -158,8 +174,12 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
         return {"status": "reindexed", **manifest["counts"], "skipped": manifest["skipped"],
                 "seconds": manifest["build_seconds"]}
 
+    @app.get("/embed", include_in_schema=False)
+    def embed_without_slash():
+        # relative, so it also lands right behind a proxy that serves us under a path prefix
+        return RedirectResponse("embed/", status_code=308)
+
     expose = not settings.api_keys   # the chat's gradio_client endpoint cannot carry a key
-    log_dir = settings.log_dir or None
     embed = build_chat(qa, log_dir=log_dir, compact=True, api=False)
     chat = build_chat(qa, log_dir=log_dir, api=expose)
     for blocks in (embed, chat):
