@@ -108,5 +108,6 @@ def portal_server(qa, settings, portal_pages, tmp_path_factory):
                             PARKQA_API_KEYS=",".join(PORTAL_KEYS), PARKQA_RATE_LIMIT="30/minute",
                             PARKQA_ALLOWED_ORIGINS=portal_pages.origin))
     srv.keys = PORTAL_KEYS
+    srv.log_dir = logs
     yield srv
     srv.stop()

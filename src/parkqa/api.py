@@ -32,6 +32,7 @@ from .feedback import FeedbackLog
 from .index import IndexUnavailable
 from .openai_api import ChatError, build_router
 from .pipeline import ParkQA
+from .widget import build_router as widget_router
 
 log = logging.getLogger(__name__)
 QUEUE_WORKERS = 8       # chat events answered at once; ask() takes ~40 ms, so this is plenty
@@ -133,7 +134,7 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
         if feedback is None:
             raise ApiError(503, "feedback_off", "反馈记录已关闭（PARKQA_LOG_DIR 为空）。"
                            " (Feedback logging is off.)")
-        record = feedback.append({"source": "api", **body.model_dump()})
+        record = feedback.append(body.model_dump())
         return {"status": "recorded", "time": record["time"]}
 
     @app.get("/api/health", summary="Model, index and articles")
@@ -173,6 +174,8 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
                 from None
         return {"status": "reindexed", **manifest["counts"], "skipped": manifest["skipped"],
                 "seconds": manifest["build_seconds"]}
+
+    app.include_router(widget_router())   # before the chat's mount at / takes every path
 
     @app.get("/embed", include_in_schema=False)
     def embed_without_slash():

@@ -91,3 +91,4 @@ class FeedbackRequest(BaseModel):
     resolved_question: str = Field(default="", max_length=MAX_TURN_CHARS)
     citations: list[dict] = Field(default_factory=list, max_length=MAX_TOP_K,
                                   description="the answer's citations, as returned")
+    source: Literal["api", "widget"] = Field(default="api", description="who sends it")
