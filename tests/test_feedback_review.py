@@ -65,7 +65,7 @@ def test_feedback_needs_a_key_when_keys_are_set(portal_server):
     r = httpx.post(portal_server.url + "/api/feedback", json=body, timeout=30)
     assert r.status_code == 401
     r = httpx.post(portal_server.url + "/api/feedback", json=body, timeout=30,
-                   headers={"Authorization": f"Bearer {portal_server.keys[2]}"})
+                   headers={"Authorization": f"Bearer {portal_server.keys[3]}"})
     assert r.status_code == 201
 
 

@@ -86,7 +86,7 @@ def test_malformed_request_is_422(server):
 
 
 def test_keys_are_required_when_set(portal_server):
-    key = portal_server.keys[2]
+    key = portal_server.keys[3]
     with pytest.raises(openai.AuthenticationError, match="API 密钥"):
         client(portal_server.url, "wrong-key").chat.completions.create(
             model="parkqa", messages=[{"role": "user", "content": QUESTION}])

@@ -49,7 +49,7 @@ def test_widget_script_is_served(server):
 
 def test_widget_answers_and_follows_up_on_a_foreign_origin(browser, portal_server, portal_pages):
     page = open_portal(browser, portal_pages, portal_server.url, "widget",
-                       key=portal_server.keys[2])
+                       key=portal_server.keys[4])
     assert page.evaluate("location.origin") != portal_server.url      # really cross-origin
     page.keyboard.press("Tab")                                        # keyboard only
     assert page.evaluate("document.activeElement.id") == "parkqa-widget"
@@ -86,7 +86,7 @@ def test_widget_answers_and_follows_up_on_a_foreign_origin(browser, portal_serve
 
 def test_widget_refusal_shows_related_passages(browser, portal_server, portal_pages):
     page = open_portal(browser, portal_pages, portal_server.url, "widget-refusal",
-                       key=portal_server.keys[2])
+                       key=portal_server.keys[4])
     page.locator("#parkqa-widget .bubble").click()
     answer = ask(page, "巴黎今天的天气怎么样？")
     assert "没有找到" in answer.locator(".refusal").inner_text()
