@@ -100,6 +100,26 @@ def test_cli_text_output_and_logging_off(tmp_path):
     assert off.returncode == 2 and "反馈记录已关闭" in off.stdout
 
 
+def test_cli_lists_and_exports_records(tmp_path):
+    import csv
+    import io
+
+    log = FeedbackLog(tmp_path)
+    log.append({"rating": "up", "question": "问一", "answer": "答一[1]", "answered": True})
+    log.append({"source": "widget", "rating": "down", "question": "问二，有逗号", "answered": True,
+                "answer": "答二[1]", "comment": "引用错了"})
+    table = parkqa_cli("feedback", "--log-dir", str(tmp_path), "--format", "table")
+    assert table.returncode == 0 and len(table.stdout.splitlines()) == 2
+    assert "踩  widget" in table.stdout and "留言：引用错了" in table.stdout
+    downs = parkqa_cli("feedback", "--log-dir", str(tmp_path), "--format", "jsonl", "--rating", "down")
+    assert [json.loads(x)["question"] for x in downs.stdout.splitlines()] == ["问二，有逗号"]
+    out = parkqa_cli("feedback", "--log-dir", str(tmp_path), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out.stdout.lstrip("\ufeff"))))
+    assert [r["question"] for r in rows] == ["问一", "问二，有逗号"] and rows[1]["comment"] == "引用错了"
+    none = parkqa_cli("feedback", "--log-dir", str(tmp_path), "--format", "table", "--since", "2999")
+    assert "没有符合条件的记录" in none.stdout
+
+
 def test_embed_without_the_slash_serves_the_iframe_chat(server):
     r = httpx.get(server.url + "/embed", follow_redirects=True, timeout=30)
     assert r.status_code == 200 and r.url.path == "/embed/"

@@ -139,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--since", help="only records from this ISO date or time on (UTC), e.g. 2026-11-01")
     p.add_argument("--recent", type=int, default=10, help="how many recent 👎 to show (default 10)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--rating", choices=("up", "down"), help="list only this rating")
+    p.add_argument("--format", choices=("summary", "table", "csv", "jsonl"), default="summary",
+                   help="summary (default), or list the records as a table / CSV / JSONL")
     p.set_defaults(fn=cmd_feedback)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,

@@ -1,5 +1,6 @@
 """Review the 👍/👎 log (``PARKQA_LOG_DIR/feedback.jsonl``): counts, the share of 👎, and the
-most recent 👎 with what was asked, answered and said — as text or JSON (``parkqa feedback``).
+most recent 👎 with what was asked, answered and said — as text or JSON (``parkqa feedback``);
+or list and export the records (``--format table|csv|jsonl``, ``--rating``, ``--since``).
 
 Lines that are not whole JSON records (a hand edit, a disk that filled up) are counted and
 skipped, never fatal: the review of the rest still works.
@@ -16,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -43,12 +45,18 @@ def read_records(path: Path) -> tuple[list[dict], int]:
     return records, bad
 
 
+def select(records: list[dict], *, since: str | None = None,
+           rating: str | None = None) -> list[dict]:
+    """The records from ``since`` (an ISO date or time, UTC) on, of one ``rating`` if given."""
+    return [r for r in records if (not since or str(r.get("time", "")) >= since)
+            and (not rating or r.get("rating") == rating)]
+
+
 def summarize(path: Path, *, since: str | None = None, recent: int = RECENT) -> dict:
     """Counts by rating and source, the 👎 share, and the latest ``recent`` 👎 (newest first;
     those with a comment before those without). ``since``: an ISO date or time (UTC)."""
     records, bad = read_records(Path(path))
-    if since:
-        records = [r for r in records if str(r.get("time", "")) >= since]
+    records = select(records, since=since)
     ratings = Counter(r.get("rating") for r in records)
     up, down = ratings.get("up", 0), ratings.get("down", 0)
     downs = [r for r in records if r.get("rating") == "down"][::-1]
@@ -94,12 +102,42 @@ def format_summary(s: dict) -> str:
     return "\n".join(lines)
 
 
+EXPORT_FIELDS = ("time", "rating", "source", "answered", "question", "resolved_question",
+                 "answer", "comment")
+
+
+def export(records: list[dict], fmt: str) -> str:
+    """``table`` (one line each, for reading), ``csv`` (for a spreadsheet, UTF-8 with BOM so
+    Excel shows Chinese) or ``jsonl`` (the records as logged)."""
+    import csv
+    import io
+
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, EXPORT_FIELDS, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: r.get(k, "") for k in EXPORT_FIELDS} for r in records)
+        return "\ufeff" + buf.getvalue()
+    rows = [f"{str(r.get('time', ''))[:19]}  {'赞' if r.get('rating') == 'up' else '踩'}  "
+            f"{str(r.get('source', 'chat')):6}  {_clip(r.get('question'), 40)}"
+            + (f"  留言：{_clip(r.get('comment'), 60)}" if str(r.get("comment") or "").strip() else "")
+            for r in records]
+    return "\n".join(rows) + ("\n" if rows else "（没有符合条件的记录）\n")
+
+
 def run_cli(args, settings) -> int:
     folder = args.log_dir or settings.log_dir
     if not folder:
         print("parkqa: 反馈记录已关闭（PARKQA_LOG_DIR 为空）；用 --log-dir 指定记录所在的文件夹。")
         return 2
-    summary = summarize(Path(folder) / "feedback.jsonl", since=args.since, recent=args.recent)
+    path = Path(folder) / "feedback.jsonl"
+    if args.format != "summary":
+        records = select(read_records(path)[0], since=args.since, rating=args.rating)
+        sys.stdout.write(export(records, args.format))
+        return 0
+    summary = summarize(path, since=args.since, recent=args.recent)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
     else:
