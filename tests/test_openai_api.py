@@ -109,3 +109,19 @@ def test_cors_is_the_same_as_for_the_json_api(portal_server, portal_pages):
     assert ok.headers.get("access-control-allow-origin") == portal_pages.origin
     other = httpx.options(url, headers={"Origin": "http://evil.example", **preflight})
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_documented_openai_example_runs_a_follow_up(server, portal_server):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "examples" / "client_openai.py"
+    out = subprocess.run([sys.executable, str(script), "高新区有多少家高新技术企业？", "那经开区呢？",
+                          "--url", server.url], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "153家" in out.stdout and "50家" in out.stdout and "[1] " in out.stdout
+    denied = subprocess.run([sys.executable, str(script), "高新区有多少家高新技术企业？",
+                             "--url", portal_server.url], capture_output=True, text=True,
+                            timeout=120)
+    assert denied.returncode != 0 and "401" in denied.stderr

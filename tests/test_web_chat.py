@@ -86,6 +86,16 @@ def test_feedback_click_is_logged(page, server):
     mine = [r for r in records if r["question"] == "经开区全年新签约多少个项目？"]
     assert mine and mine[-1]["rating"] == "up" and "62个" in mine[-1]["answer"]
     assert mine[-1]["citations"][0]["doc"].startswith("004_")
+    # and the review shows it
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "parkqa.cli", "feedback", "--format", "jsonl",
+                          "--rating", "up", "--log-dir", str(server.log_dir)],
+                         capture_output=True, text=True, timeout=120)
+    listed = [json.loads(line) for line in out.stdout.splitlines()]
+    assert any(r["question"] == "经开区全年新签约多少个项目？" and r["answer"] == mine[-1]["answer"]
+               for r in listed)
 
 
 def test_chinese_is_drawn_with_a_cjk_font(page):
