@@ -39,7 +39,7 @@ FEEDBACK_HELP = ('反馈格式不正确：需要 question、answer、answered �
 class Turn(BaseModel):
     """One earlier exchange: the question asked and the answer text returned for it."""
     model_config = ConfigDict(extra="forbid")
-    question: str = Field(max_length=MAX_TURN_CHARS, examples=["长治高新区有多少家入区企业？"])
+    question: str = Field(max_length=MAX_TURN_CHARS, examples=["高新区有多少家入区企业？"])
     answer: str = Field(default="", max_length=MAX_TURN_CHARS,
                         examples=["入区企业从2021年的0.9万家增至1.2万家[1]"])
 
