@@ -120,6 +120,26 @@ def test_cli_lists_and_exports_records(tmp_path):
     assert "没有符合条件的记录" in none.stdout
 
 
+def test_downs_become_candidate_qa_items_to_edit(tmp_path):
+    from parkqa.evaluation import load_qa
+
+    log = FeedbackLog(tmp_path)
+    log.append({"rating": "up", "question": "问一", "answer": "答一[1]", "answered": True})
+    log.append({"rating": "down", "question": "那经开区呢？", "answered": True, "answer": "答二[1]",
+                "resolved_question": "经开区有多少家高新技术企业？", "comment": "数字不对",
+                "citations": [{"n": 1, "doc": "004_x.txt", "quote": "原句", "start": 0, "end": 2}]})
+    out = parkqa_cli("feedback", "--log-dir", str(tmp_path), "--format", "qa")
+    assert out.returncode == 0, out.stderr
+    items = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(items) == 1 and items[0]["question"] == "经开区有多少家高新技术企业？"
+    assert items[0]["feedback"]["comment"] == "数字不对"
+    assert items[0]["feedback"]["cited"] == [{"doc": "004_x.txt", "quote": "原句"}]
+    assert items[0]["type"].startswith("TODO")            # a person chooses it
+    path = tmp_path / "candidates.jsonl"
+    path.write_text(out.stdout, encoding="utf-8")
+    assert load_qa(path)[0]["id"] == "fb001"               # the Q&A reader takes the file
+
+
 def test_embed_without_the_slash_serves_the_iframe_chat(server):
     r = httpx.get(server.url + "/embed", follow_redirects=True, timeout=30)
     assert r.status_code == 200 and r.url.path == "/embed/"

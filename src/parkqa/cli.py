@@ -140,8 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--recent", type=int, default=10, help="how many recent 👎 to show (default 10)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--rating", choices=("up", "down"), help="list only this rating")
-    p.add_argument("--format", choices=("summary", "table", "csv", "jsonl"), default="summary",
-                   help="summary (default), or list the records as a table / CSV / JSONL")
+    p.add_argument("--format", choices=("summary", "table", "csv", "jsonl", "qa"),
+                   default="summary", help="summary (default); list the records as a table / "
+                   "CSV / JSONL; or qa: each 👎 as a candidate Q&A item to edit")
     p.set_defaults(fn=cmd_feedback)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,

@@ -1,6 +1,7 @@
 """Review the 👍/👎 log (``PARKQA_LOG_DIR/feedback.jsonl``): counts, the share of 👎, and the
 most recent 👎 with what was asked, answered and said — as text or JSON (``parkqa feedback``);
-or list and export the records (``--format table|csv|jsonl``, ``--rating``, ``--since``).
+or list and export the records (``--format table|csv|jsonl``, ``--rating``, ``--since``), or
+turn the 👎 into candidate Q&A items to edit into an eval file (``--format qa``).
 
 Lines that are not whole JSON records (a hand edit, a disk that filled up) are counted and
 skipped, never fatal: the review of the rest still works.
@@ -127,6 +128,25 @@ def export(records: list[dict], fmt: str) -> str:
     return "\n".join(rows) + ("\n" if rows else "（没有符合条件的记录）\n")
 
 
+def qa_candidates(records: list[dict]) -> str:
+    """Each 👎 as a candidate item of a Q&A file (JSONL) for a person to finish: the standalone
+    question, empty gold fields, ``type`` still to choose, and what the bot said and cited (and
+    the user's comment) under ``feedback`` as a lead. Not an eval item until edited."""
+    lines = []
+    for n, r in enumerate((r for r in records if r.get("rating") == "down"), 1):
+        cited = [{"doc": c.get("doc"), "quote": c.get("quote")} for c in r.get("citations") or []
+                 if isinstance(c, dict)]
+        item = {"id": f"fb{n:03d}", "question": r.get("resolved_question") or r.get("question"),
+                "answer": "", "must_contain": [], "evidence": [],
+                "type": "TODO: fact_number|fact_entity|list|why_how|cross_doc|temporal|yes_no|"
+                        "summary|unanswerable",
+                "feedback": {"time": r.get("time"), "asked": r.get("question"),
+                             "answered": r.get("answered"), "answer": r.get("answer"),
+                             "cited": cited, "comment": r.get("comment", "")}}
+        lines.append(json.dumps(item, ensure_ascii=False) + "\n")
+    return "".join(lines)
+
+
 def run_cli(args, settings) -> int:
     folder = args.log_dir or settings.log_dir
     if not folder:
@@ -135,7 +155,8 @@ def run_cli(args, settings) -> int:
     path = Path(folder) / "feedback.jsonl"
     if args.format != "summary":
         records = select(read_records(path)[0], since=args.since, rating=args.rating)
-        sys.stdout.write(export(records, args.format))
+        sys.stdout.write(qa_candidates(records) if args.format == "qa"
+                         else export(records, args.format))
         return 0
     summary = summarize(path, since=args.since, recent=args.recent)
     if args.json:
