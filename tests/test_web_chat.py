@@ -25,16 +25,20 @@ def test_first_visit_explains_and_offers_examples(page, qa):
     assert page.locator("#pq-chat .pq-user").first.inner_text() == first
 
 
-def test_answer_streams_in_with_citation_and_highlighted_source(page, qa):
-    # record every text the answer shows while it arrives
-    page.evaluate("""() => { window.__frames = [];
-        new MutationObserver(() => document.querySelectorAll('#pq-chat .pq-streaming')
-            .forEach(e => window.__frames.push(e.innerText)))
+def test_answer_shows_whole_with_citation_and_highlighted_source(page, qa):
+    # record every answer text and "working" note the chat shows while the answer is made
+    page.evaluate("""() => { window.__texts = []; window.__pending = 0;
+        new MutationObserver(() => {
+            document.querySelectorAll('#pq-chat .pq-text').forEach(e => window.__texts.push(e.innerText));
+            window.__pending += document.querySelectorAll('#pq-chat .pq-pending').length; })
         .observe(document.querySelector('#pq-chat'), {subtree: true, childList: true,
                                                         characterData: true}); }""")
     answer = ask(page, "长治高新区现在有多少家入区企业？")
-    frames = page.evaluate("window.__frames")
-    assert len(set(frames)) >= 2, "the answer should arrive in pieces"
+    texts = set(page.evaluate("window.__texts"))
+    # no replayed typing of a finished answer: it is never shown cut short
+    assert texts == {answer.locator(".pq-text").inner_text()}, texts
+    assert page.evaluate("window.__pending") >= 1           # the wait said it was working
+    assert page.locator("#pq-chat .pq-pending").count() == 0
     text = answer.locator(".pq-text").inner_text()
     assert "1.2万家" in text and "[1]" in text
     assert "1.2万家" in answer.locator(".pq-text strong").all_inner_texts()   # the eye lands on it
@@ -82,6 +86,16 @@ def test_feedback_click_is_logged(page, server):
     mine = [r for r in records if r["question"] == "经开区全年新签约多少个项目？"]
     assert mine and mine[-1]["rating"] == "up" and "62个" in mine[-1]["answer"]
     assert mine[-1]["citations"][0]["doc"].startswith("004_")
+    # and the review shows it
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "parkqa.cli", "feedback", "--format", "jsonl",
+                          "--rating", "up", "--log-dir", str(server.log_dir)],
+                         capture_output=True, text=True, timeout=120)
+    listed = [json.loads(line) for line in out.stdout.splitlines()]
+    assert any(r["question"] == "经开区全年新签约多少个项目？" and r["answer"] == mine[-1]["answer"]
+               for r in listed)
 
 
 def test_chinese_is_drawn_with_a_cjk_font(page):

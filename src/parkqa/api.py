@@ -19,30 +19,24 @@ try:
     from fastapi import Depends, FastAPI, Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.middleware.cors import CORSMiddleware
-    from fastapi.responses import JSONResponse
-    from pydantic import BaseModel, ConfigDict, Field
+    from fastapi.responses import JSONResponse, RedirectResponse
 except ImportError as exc:  # pragma: no cover - core dependencies, but say what to do
     raise ImportError("the server needs fastapi: pip install -e .  (or pip install fastapi)") \
         from exc
 
 from .access import GuardMiddleware, RateLimiter, bearer_key, key_allowed
+from .api_models import ASK_HELP, FEEDBACK_HELP, HISTORY_HELP, AskRequest, FeedbackRequest
 from .config import Settings
 from .corpus import CorpusError
+from .feedback import FeedbackLog
 from .index import IndexUnavailable
+from .openai_api import ChatError, build_router
 from .pipeline import ParkQA
+from .widget import build_router as widget_router
 
 log = logging.getLogger(__name__)
 QUEUE_WORKERS = 8       # chat events answered at once; ask() takes ~40 ms, so this is plenty
 QUEUE_SIZE = 256        # waiting events beyond this get Gradio's "queue full" message
-MAX_TOP_K = 20
-
-
-class AskRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    question: str = Field(description="the question, in Chinese or English",
-                          examples=["高新区现在有多少家入区企业？"])
-    top_k: int | None = Field(default=None, ge=1, le=MAX_TOP_K,
-                              description="passages to read (default 5)")
 
 
 class ApiError(Exception):
@@ -64,24 +58,35 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
                   description="园区新闻问答: cited answers quoted from the articles.")
     _offline_docs(app)
 
+    def error(request, status: int, code: str, message: str, headers=None, **extra):
+        if request.url.path.startswith("/v1/"):   # the shape OpenAI SDKs read the message from
+            kind = "invalid_request_error" if status < 500 else "server_error"
+            body = {"error": {"message": message, "type": kind, "code": code, **extra}}
+        else:
+            body = {"error": code, "message": message, **extra}
+        return JSONResponse(body, status, headers=headers)
+
     @app.exception_handler(ApiError)
     async def api_error(request, exc: ApiError):
-        return JSONResponse({"error": exc.error, "message": exc.message}, exc.status,
-                            headers=exc.headers)
+        return error(request, exc.status, exc.error, exc.message, exc.headers)
+
+    @app.exception_handler(ChatError)
+    async def chat_error(request, exc: ChatError):
+        return error(request, 422, "invalid_messages", str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request, exc: RequestValidationError):
         details = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
                     "problem": e.get("msg", "")} for e in exc.errors()]
-        return JSONResponse({"error": "invalid_request",
-                             "message": "请求格式不正确：请发送 JSON，如 "
-                                        '{"question": "高新区有多少家入区企业？", "top_k": 5}',
-                             "details": details}, 422)
+        fields = {d["field"].split(".")[0] for d in details}
+        message = (HISTORY_HELP if "history" in fields else
+                   FEEDBACK_HELP if request.url.path == "/api/feedback" else ASK_HELP)
+        return error(request, 422, "invalid_request", message, details=details)
 
     @app.exception_handler(Exception)
     async def internal_error(request, exc: Exception):
         log.exception("unhandled error on %s", request.url.path)
-        return JSONResponse({"error": "internal", "message": "服务器内部错误，请稍后再试。"}, 500)
+        return error(request, 500, "internal", "服务器内部错误，请稍后再试。")
 
     def guard(request: Request) -> None:
         key = bearer_key(request.headers.get("authorization"))
@@ -96,17 +101,41 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
                 raise ApiError(429, "rate_limited", f"请求过于频繁，请 {retry} 秒后再试。",
                                {"Retry-After": str(retry)})
 
+    def check(question: str) -> str:
+        question = question.strip()
+        if not question:
+            raise ApiError(422, "empty_question", "问题不能为空。 (The question is empty.)")
+        if len(question) > settings.max_question_chars:
+            raise ApiError(422, "question_too_long",
+                           f"问题太长了（超过 {settings.max_question_chars} 个字符）。"
+                           f" (The question is longer than {settings.max_question_chars} characters.)")
+        return question
+
     @app.post("/api/ask", dependencies=[Depends(guard)], summary="Answer one question")
     def ask(body: AskRequest) -> dict:
         """The Answer JSON: quotes with [n] markers, citations with raw character offsets, or
-        ``answered: false`` with the closest passages in ``related``."""
-        question = body.question.strip()
-        if not question:
-            raise ApiError(422, "empty_question", "问题不能为空。")
-        if len(question) > settings.max_question_chars:
-            raise ApiError(422, "question_too_long",
-                           f"问题太长了（超过 {settings.max_question_chars} 个字符）。")
-        return qa.ask(question, top_k=body.top_k or settings.top_k).to_dict()
+        ``answered: false`` with the closest passages in ``related``. ``history`` (earlier
+        turns, oldest first) resolves follow-ups; ``resolved_question`` is what was answered."""
+        return qa.ask(check(body.question), history=body.history_dicts(),
+                      top_k=body.top_k or settings.top_k).to_dict()
+
+    app.include_router(build_router(
+        lambda question, history: qa.ask(question, history=history, top_k=settings.top_k).to_dict(),
+        check, guard))
+
+    log_dir = settings.log_dir or None
+    feedback = FeedbackLog(log_dir) if log_dir else None
+
+    @app.post("/api/feedback", dependencies=[Depends(guard)], status_code=201,
+              summary="Rate an answer (👍/👎), with an optional comment")
+    def rate(body: FeedbackRequest) -> dict:
+        """Appends the rating, the answer it rates and the comment to the same log as the
+        chat's 👍/👎 (``PARKQA_LOG_DIR/feedback.jsonl``); review it with ``parkqa feedback``."""
+        if feedback is None:
+            raise ApiError(503, "feedback_off", "反馈记录已关闭（PARKQA_LOG_DIR 为空）。"
+                           " (Feedback logging is off.)")
+        record = feedback.append(body.model_dump())
+        return {"status": "recorded", "time": record["time"]}
 
     @app.get("/api/health", summary="Model, index and articles")
     def health() -> dict:
@@ -146,8 +175,14 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
         return {"status": "reindexed", **manifest["counts"], "skipped": manifest["skipped"],
                 "seconds": manifest["build_seconds"]}
 
+    app.include_router(widget_router())   # before the chat's mount at / takes every path
+
+    @app.get("/embed", include_in_schema=False)
+    def embed_without_slash():
+        # relative, so it also lands right behind a proxy that serves us under a path prefix
+        return RedirectResponse("embed/", status_code=308)
+
     expose = not settings.api_keys   # the chat's gradio_client endpoint cannot carry a key
-    log_dir = settings.log_dir or None
     embed = build_chat(qa, log_dir=log_dir, compact=True, api=False)
     chat = build_chat(qa, log_dir=log_dir, api=expose)
     for blocks in (embed, chat):

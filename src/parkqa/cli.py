@@ -1,4 +1,4 @@
-"""Command line: ``parkqa index | ask | eval | serve``.
+"""Command line: ``parkqa index | ask | eval | fit | serve | feedback``.
 
 Example::
 
@@ -87,6 +87,12 @@ def cmd_fit(args) -> int:
     return run_cli(args, _settings(args))
 
 
+def cmd_feedback(args) -> int:
+    from .feedback_report import run_cli
+
+    return run_cli(args, _settings(args))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="parkqa", description="园区新闻问答 / parkqa")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -128,6 +134,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--save-default", action="store_true",
                    help="also save it as the package default used by new indexes")
     p.set_defaults(fn=cmd_fit)
+    p = sub.add_parser("feedback", help="summarise the 👍/👎 log: counts, 👎 share, latest 👎")
+    p.add_argument("--log-dir", help="folder of feedback.jsonl (env PARKQA_LOG_DIR, default logs/)")
+    p.add_argument("--since", help="only records from this ISO date or time on (UTC), e.g. 2026-11-01")
+    p.add_argument("--recent", type=int, default=10, help="how many recent 👎 to show (default 10)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--rating", choices=("up", "down"), help="list only this rating")
+    p.add_argument("--format", choices=("summary", "table", "csv", "jsonl", "qa"),
+                   default="summary", help="summary (default); list the records as a table / "
+                   "CSV / JSONL; or qa: each 👎 as a candidate Q&A item to edit")
+    p.set_defaults(fn=cmd_feedback)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")

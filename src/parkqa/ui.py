@@ -13,13 +13,11 @@ Example::
 """
 from __future__ import annotations
 
-import html
-import time
-
 from .answering import Answer
+from .api_models import MAX_TOP_K, parse_history
 from .feedback import FeedbackLog
 from .pipeline import ParkQA
-from .render import answer_html, plain_frames, user_html
+from .render import answer_html, user_html
 
 try:
     import gradio as gr
@@ -40,7 +38,9 @@ def examples(knowledge) -> list[str]:
     other = zones[1] if len(zones) > 1 else zones[0]
     shapes = _EXAMPLE_SHAPES if len(zones) > 1 else [x for x in _EXAMPLE_SHAPES if "{zone}和" not in x]
     return [x.format(zone=zones[-1], other=other, city=cities[0]) for x in shapes]
-STREAM_PAUSE = 0.03   # seconds between streamed pieces: quick, but visibly arriving
+# shown while the pipeline works (~50 ms on 2 cores, longer under load); the answer replaces it
+# whole as soon as it is composed: no replayed typing of a finished answer
+PENDING_HTML = '<div class="pq-pending">正在查找原文…</div>'
 CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC",
              "Microsoft YaHei", "system-ui", "sans-serif")
 
@@ -58,6 +58,7 @@ CSS = """
 .pq-where { color: #64748b; font-size: .85em; }
 .pq-para { margin: 6px 0; font-size: .95em; }
 mark.pq-hit { background: #fde68a; color: inherit; padding: 0 2px; border-radius: 2px; }
+.pq-pending { color: #64748b; }
 .pq-user { white-space: pre-wrap; word-break: break-word; }
 footer { display: none !important; }
 """
@@ -88,10 +89,6 @@ def about_markdown(qa: ParkQA) -> str:
     return "\n".join(lines)
 
 
-def _streaming_html(text: str) -> str:
-    return f'<div class="pq-answer pq-streaming"><div class="pq-text">{html.escape(text)}▍</div></div>'
-
-
 def _example_text(evt: gr.SelectData) -> str:
     return evt.value["text"]
 
@@ -109,17 +106,14 @@ def build_chat(qa: ParkQA, *, log_dir: str | None = None, compact: bool = False,
         message = message or ""
         history = list(history or [])
         turns = list(turns or [])
-        past = [{"question": t["question"], "answer": t["answer"]["text"]} for t in turns]
-        answer: Answer = qa.ask(message, history=past)
-        resolved = answer.resolved_question or message
         shown = message if len(message) <= 300 else message[:300] + "…"
         if message.strip():
             history.append({"role": "user", "content": user_html(shown)})
-        history.append({"role": "assistant", "content": ""})
-        for frame in plain_frames(answer):
-            history[-1] = {"role": "assistant", "content": _streaming_html(frame)}
-            yield history, turns, ""
-            time.sleep(STREAM_PAUSE)
+        history.append({"role": "assistant", "content": PENDING_HTML})
+        yield history, turns, ""          # the question is on screen before the work starts
+        past = [{"question": t["question"], "answer": t["answer"]["text"]} for t in turns]
+        answer: Answer = qa.ask(message, history=past)
+        resolved = answer.resolved_question or message
         history[-1] = {"role": "assistant",
                        "content": answer_html(answer, qa.index.articles, question=message,
                                               resolved=resolved)}
@@ -141,10 +135,15 @@ def build_chat(qa: ParkQA, *, log_dir: str | None = None, compact: bool = False,
                          "citations": a["citations"]})
         gr.Info("感谢反馈！")
 
-    def api_ask(question: str, top_k: int = 5) -> dict:
-        """Answer one question; the JSON contract of parkqa (see README)."""
-        top_k = min(max(int(top_k or 5), 1), 20)
-        return qa.ask(question, top_k=top_k).to_dict()
+    def api_ask(question: str, top_k: int = 5, history: list | None = None) -> dict:
+        """Answer one question; the JSON contract of parkqa (see README). ``history``: earlier
+        turns, oldest first, ``[{"question": …, "answer": …}]``, as in ``POST /api/ask``."""
+        top_k = min(max(int(top_k or 5), 1), MAX_TOP_K)
+        try:
+            past = parse_history(history)
+        except ValueError as exc:
+            raise gr.Error(str(exc)) from None    # shown to the client even with show_error off
+        return qa.ask(question, top_k=top_k, history=past).to_dict()
 
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         turns = gr.State([])
