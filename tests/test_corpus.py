@@ -45,6 +45,8 @@ def test_titles_and_parks_come_from_the_text():
     assert article("000").title.startswith("长治高新区五年蝶变")
     assert article("002").title == "科创为核筑根基 以新为翼向高攀"
     assert article("004").title.startswith("勇立潮头显担当")
+    # 003 prints its dash-led subtitle above the title: the title still comes first
+    assert article("003").title.startswith("聚集高端产业") and "加压奋进" in article("003").title
     from parkqa.knowledge import Knowledge
 
     arts = [article(p) for p in ("000", "001", "002", "003", "004")]

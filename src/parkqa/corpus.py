@@ -374,16 +374,18 @@ def _title(blocks: list[_Block], doc: str) -> str:
     title = ""
     for text in marked + headings:
         bare = text.strip("—-— ")
-        if len(squash(bare)) >= 8 and not bare[:1] in "①②③④⑤←↓→↑▶":
+        # a dash-led line is a subtitle, printed above or below the title it belongs to
+        if len(squash(bare)) >= 8 and not bare[:1] in "①②③④⑤←↓→↑▶" \
+                and not text.startswith("——"):
             title = bare
             break
     if title:
-        # a subtitle line ("——长治经开区以……") right after the title belongs to it
         for i, b in enumerate(blocks):
-            if b.text.lstrip("#").strip().strip("—-— ") == title and i + 1 < len(blocks):
-                sub = blocks[i + 1].text
-                if sub.startswith("——") and len(sub) <= 60 and not ends_complete(sub):
-                    title = f"{title}{sub}"
+            if b.text.lstrip("#").strip().strip("—-— ") == title:
+                subs = [blocks[j].text.strip() for j in (i + 1, i - 1) if 0 <= j < len(blocks)]
+                sub = next((t for t in subs if t.startswith("——") and len(t) <= 60
+                            and not ends_complete(t)), "")
+                title = f"{title}{sub}"
                 break
     return title or Path(doc).stem
 

@@ -40,7 +40,7 @@ from .tokens import add_words, corpus_names, tokenize
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 FILES = ("manifest.json", "articles.jsonl", "sentences.jsonl", "passages.jsonl",
          "passages.faiss", "sentences.faiss", "vectors.npz", "words.txt", "knowledge.json",
          "lexicon.json", "answer_model.json")
