@@ -105,7 +105,8 @@ class Answerer:
         timings: dict = {}
         q, hits, ranked = self.analyze(question, k=k, timings=timings)
         t3 = time.perf_counter()
-        chosen = compose(q, ranked, extra_ratio=self.model.extra_ratio, finder=self.finder)
+        chosen = compose(q, ranked, extra_ratio=self.model.extra_ratio, finder=self.finder,
+                         fact_weight=self.model.fact_weight)
         facts = refusal_features(q, chosen, ranked)
         p = float(self.model.refusal.predict_proba(np.array([[facts[n] for n in REFUSAL_FEATURES]]))[0])
         if chosen and p >= self.model.threshold:
@@ -177,6 +178,8 @@ def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidat
     f["list_unmet"] = float("list" in q.kinds and "、" not in quoted)
     f["entity_unmet"] = float("entity" in q.kinds and not HAS["entity"].search(quoted))
     f["missing_rare"] = bf["missing_rare"]
+    f["focus"] = max(c.features["focus"] for c in chosen)
+    f["slot"] = max(c.features["slot"] for c in chosen)
     return f
 
 

@@ -21,6 +21,8 @@ MAX_QUOTE_CHARS = 100
 VALUE_KINDS = {"number", "date", "entity", "duration"}
 SUMMARY_CHARS = 250
 COMPARE_RATIO = 0.5   # of the floor for further quotes, for the second place of a comparison
+# a figure or a name: what a summary's sentences are chosen for
+_FACT = re.compile(r"\d[\d.,]*|[“《][^”》]{2,20}[”》]|[一二两三四五六七八九十百千]+[个家项名条支种]")
 _ANAPHOR = re.compile(r"(这|该|此|其)(家|个|座|条|项|些|一|公司|企业|项目)")
 _LIST_LEAD = re.compile(r"[：:]$|包括$|有$")
 
@@ -33,7 +35,8 @@ def _limit(q: Question) -> int:
     return 2
 
 
-def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder) -> list[Candidate]:
+def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
+            fact_weight: float = 0.5) -> list[Candidate]:
     """Pick and trim the quotes for ``q`` from ``ranked`` (best first)."""
     if not ranked:
         return []
@@ -55,15 +58,16 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder)
     for place in q.places if len(q.places) >= 2 else []:
         if not any(c.sentence.park == place for c in chosen):
             add(next((c for c in about if c.sentence.park == place), None))
+    # so does a question of several parts, each part from the best sentence that holds it
     for aspect in q.aspects if len(q.aspects) >= 2 else []:
         if max(coverage(aspect, c.sentence.text.lower()) for c in chosen) < 0.5:
-            add(next((c for c in pool if coverage(aspect, c.sentence.text.lower()) >= 0.5), None))
+            add(next((c for c in about if coverage(aspect, c.sentence.text.lower()) >= 0.5), None))
     if "duration" in q.kinds:
         years = {y for c in chosen for y in YEAR.findall(c.sentence.text)}
         if len(years) < 2:
             add(next((c for c in pool if set(YEAR.findall(c.sentence.text)) - years), None))
     if "summary" in q.kinds:
-        return _summary(best, pool, finder, q)
+        return _summary(best, ranked, finder, q, fact_weight)
     if "list" in q.kinds or _LIST_LEAD.search(best.sentence.text.rstrip("。")) \
             or not SPECIFIC.search(best.sentence.text):   # a topic sentence: its elaboration
         add(_continuation(best, finder, any_kind=not SPECIFIC.search(best.sentence.text)))
@@ -76,17 +80,29 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder)
     return _with_antecedent(trimmed, finder)
 
 
-def _summary(best: Candidate, pool: list[Candidate], finder, q: Question) -> list[Candidate]:
-    """2–4 sentences on the asked topic: the best one's paragraph and the best-scoring
-    sentences of its article, those stating figures or names first, in reading order."""
-    near = [_continuation(best, finder, any_kind=True, step=k) for k in (1, 2, 3)]
-    same = [c for c in pool if c.sentence.doc == best.sentence.doc]
-    ranked = [c for c in [best] + same + [n for n in near if n] if not c.sentence.heading]
-    ranked.sort(key=lambda c: -(c.score + 0.1 * bool(SPECIFIC.search(c.sentence.text))))
+def _summary(best: Candidate, ranked: list[Candidate], finder, q: Question,
+             fact_weight: float) -> list[Candidate]:
+    """2–4 sentences on the asked topic, from the section the best one stands in (and the
+    best-scoring sentences of its article): those stating figures and names first, since a
+    summary is judged by the facts it carries, then shown in reading order."""
+    by_id = {c.sentence.id: c for c in ranked}
+    sents = finder.index.sentences
+    floor = best.score or 1.0
+    pool = {c.sentence.id: c for c in ranked[:30] if c.sentence.doc == best.sentence.doc}
+    for sid in finder.section(best.sentence.id):
+        pool.setdefault(sid, by_id.get(sid) or Candidate(sents[sid], dict(best.features), 0.0,
+                                                         0, len(sents[sid].text)))
+    pool[best.sentence.id] = best
+
+    def weight(c: Candidate) -> float:
+        facts = len(_FACT.findall(c.sentence.text))
+        return c.score / floor + fact_weight * min(facts, 3) / 3
+
     chosen: list[Candidate] = []
-    for c in ranked:
-        if len(chosen) >= 4 or any(c.sentence.id == x.sentence.id for x in chosen):
-            continue
+    for c in sorted((c for c in pool.values() if not c.sentence.heading), key=weight,
+                    reverse=True):
+        if len(chosen) >= 4:
+            break
         if chosen and sum(len(x.sentence.text) for x in chosen) + len(c.sentence.text) > SUMMARY_CHARS:
             continue
         chosen.append(c)

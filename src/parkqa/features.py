@@ -22,6 +22,7 @@ import numpy as np
 
 from .chunking import Sentence
 from .question import NUMBER, YEAR, Question, shows_detail
+from .slots import asked_type, focus_terms, slot_value
 
 HAS = {
     "number": re.compile(r"\d|[一二三四五六七八九十百千万亿]+[个家项所名条倍]"),
@@ -42,7 +43,8 @@ FEATURES = ("dense", "dense_z", "dense_gap", "passage", "bm25", "coverage", "cov
             "missing", "number", "unit", "date", "list", "entity", "reason", "year_match",
             "year_clash", "place_match", "place_clash", "article_place_match", "heading",
             "length", "english_dense", "summary_pos", "detail", "article_heading",
-            "article_lead", "article_byline", "specific", "novelty", "missing_rare")
+            "article_lead", "article_byline", "specific", "novelty", "missing_rare", "focus",
+            "slot", "title", "section")
 
 
 @dataclass
@@ -79,7 +81,8 @@ def coverage(terms: dict[str, float], text: str, context: str = "") -> float:
 
 
 class CandidateFinder:
-    """Sentences of the top passages plus the nearest sentences by embedding, with features."""
+    """Sentences of the top passages plus the nearest sentences by embedding and by BM25, with
+    features."""
 
     def __init__(self, index, retriever, *, passages: int = 8, nearest: int = 12) -> None:
         self.index = index
@@ -96,6 +99,45 @@ class CandidateFinder:
                              for s in sents]
         first: dict[str, int] = {}
         self.position = [s.id - first.setdefault(s.doc, s.id) for s in sents]
+        self._title = {d: a.title.lower() for d, a in index.articles.items()}
+        # the heading a sentence stands under, and each article's lines about itself (title,
+        # subtitle, byline): what questions about an article ("谁写的", "标题") are answered by
+        self._section, self._about, self.section_id = [], {}, []
+        heading = ""
+        for s in sents:
+            heading = s.text.lower() if s.heading else ("" if self.position[s.id] == 0
+                                                        else heading)
+            self._section.append(heading)
+            self.section_id.append(len(self.section_id) and self.section_id[-1]
+                                   + (s.heading or self.position[s.id] == 0))
+            if self.position[s.id] < 3 or BYLINE.search(s.text) or (
+                    s.heading and len(s.text) <= 40 and self._is_last_words(s)):
+                self._about.setdefault(s.doc, []).append(s.id)
+
+    def section(self, sid: int) -> list[int]:
+        """Ids of the body sentences under the same heading as sentence ``sid``."""
+        label, out = self.section_id[sid], []
+        for step in (-1, 1):
+            i = sid if step == 1 else sid - 1
+            while 0 <= i < len(self.section_id) and self.section_id[i] == label:
+                out.append(i)
+                i += step
+        return sorted(i for i in out if not self.index.sentences[i].heading)
+
+    def _is_last_words(self, s: Sentence) -> bool:
+        """A short line closing an article (a signature like "李茹")."""
+        sents = self.index.sentences
+        return s.id + 1 >= len(sents) or sents[s.id + 1].doc != s.doc
+
+    def _about_articles(self, q: Question, hits) -> list[int]:
+        """For a question about an article itself: the title, subtitle and byline lines of the
+        articles it most likely means (by title, then by the passages found)."""
+        if "article" not in q.kinds:
+            return []
+        by_title = sorted(self._about, key=lambda d: -coverage(q.terms, self._title[d]))[:2]
+        docs = dict.fromkeys(by_title + [self.index.sentences[self._by_passage[h.id][0]].doc
+                                          for h in hits[:2] if self._by_passage[h.id]])
+        return [sid for d in docs for sid in self._about.get(d, [])]
 
     def _paragraph_text(self, s: Sentence) -> str:
         text = self.index.articles[s.doc].text
@@ -111,24 +153,30 @@ class CandidateFinder:
                 passage_score[sid] = max(passage_score.get(sid, 0.0), 1.0 - rank / self.n_passages)
         sims = idx.sentence_vectors @ qvec if len(idx.sentence_vectors) else np.zeros(0)
         nearest = np.argsort(-sims)[: self.n_nearest] if len(sims) else []
-        ids = sorted(set(passage_score) | {int(i) for i in nearest})
+        # the sentences sharing the question's rarest words, wherever their passage ranked
+        bm25 = self.retriever.sentence_bm25.scores(q.tokens)
+        lexical = [i for i in np.argsort(-bm25)[: self.n_nearest] if bm25[i] > 0] \
+            if len(bm25) else []
+        ids = sorted(set(passage_score) | {int(i) for i in nearest} | {int(i) for i in lexical}
+                     | set(self._about_articles(q, hits)))
         if not ids:
             return []
-        bm25 = self.retriever.sentence_bm25.scores(q.tokens)
         dense = np.array([sims[i] for i in ids], dtype=np.float32)
         mean, sd, top = float(dense.mean()), float(dense.std()) or 1.0, float(dense.max())
         lex = np.array([bm25[i] for i in ids], dtype=np.float32)
         lex_top = float(lex.max()) or 1.0
+        slot = (asked_type(q), focus_terms(q.text, q.terms))
         out = []
         for n, sid in enumerate(ids):
             s = idx.sentences[sid]
             f = self.features(q, s, float(dense[n]), mean, sd, top, passage_score.get(sid, 0.0),
-                              float(lex[n]) / lex_top)
+                              float(lex[n]) / lex_top, slot)
             out.append(Candidate(s, f, 0.0, 0, len(s.text)))
         return out
 
     def features(self, q: Question, s: Sentence, dense: float, mean: float, sd: float,
-                 top: float, passage: float, bm25: float) -> dict[str, float]:
+                 top: float, passage: float, bm25: float,
+                 slot: tuple[str, dict] = ("", {})) -> dict[str, float]:
         text, ctx, para = self._lowered[s.id], self.context[s.id], self._paragraph[s.id]
         cov = coverage(q.terms, text)
         cov_ctx = coverage(q.terms, text, ctx + para)
@@ -168,6 +216,12 @@ class CandidateFinder:
         f["novelty"] = sum(ch not in q.chars for ch in own) / max(1, len(own))
         # rare terms of the question (a handful of sentences hold them) this sentence lacks
         f["missing_rare"] = float(sum(1 for w in absent.values() if w >= RARE_IDF))
+        # the measure asked about ("注册资本是多少") and a value of the asked type next to it
+        kind, focus = slot
+        f["focus"] = coverage(focus, text, ctx) if focus else 0.0
+        f["slot"] = slot_value(kind, focus, s.text, unit=q.unit)
+        f["title"] = coverage(q.terms, self._title[s.doc])
+        f["section"] = coverage(q.terms, self._section[s.id])
         return f
 
 

@@ -8,8 +8,8 @@ Example::
 
     >>> from parkqa.question import asked_unit, answer_kinds
     >>> sorted(answer_kinds("高新区和经开区哪个企业多？各有多少家？"))
-    ['compare', 'number']
-    >>> asked_unit("入区企业有多少家来着？")
+    ['compare', 'entity', 'number']
+    >>> asked_unit("入区企业有多少个来着？")
     '[个家项所名位条台套种款宗件块支张]'
 """
 from __future__ import annotations
@@ -56,6 +56,10 @@ DETAILS = {
     "percent": (r"百分之|百分比|比例|占比|增幅|增速|增长了多少|percentage|growth rate", r"%|％|百分|成|倍"),
     # a person is shown by a name, which jieba's part-of-speech tags find (see shows_detail)
     "person": (r"谁|叫什么名字|姓名|叫啥|哪位|负责人是|who", r"(?!)"),
+    # ... and when the one asked about is a person by role, an organization's name is no answer
+    "someone": (r"(?:负责人|记者|作者|专家|院士|教授|企业家|董事长|总经理|书记|主任|市长|局长|区长|领导)"
+                r"[^，。？?]{0,6}(?:是谁|叫什么|叫啥|名字|姓名)|(?:哪位|谁)(?:记者|写|负责|担任)|"
+                r"who wrote|which reporter|name of the (?:reporter|author|person)", r"(?!)"),
 }
 _ORGANIZATION = re.compile(r"[\u4e00-\u9fff]{2,}(?:公司|集团|大学|学院|研究院|研究所|实验室|团队|银行|医院)")
 # plans and targets against results: "计划到2030年…" does not answer "已经完成了多少"
@@ -110,6 +114,8 @@ def asked_details(text: str) -> list[str]:
 def shows_detail(detail: str, text: str) -> bool:
     if detail == "person":   # "谁" is answered by a person's or an organization's name
         return bool(person_names(text) or _ORGANIZATION.search(text))
+    if detail == "someone":
+        return bool(person_names(text))
     return bool(_DETAIL_RE[detail][1].search(text))
 
 
@@ -128,6 +134,21 @@ def asked_unit(text: str) -> str:
         return "元"
     m = _ASKED_UNIT.search(text)
     return (m.group(1) or "") + _SAME_UNIT.get(m.group(2), m.group(2)) if m else ""
+
+
+# what may follow "多少" as the asked unit when the fixed ones above do not apply ("多少兆瓦")
+_UNIT_AFTER = re.compile(r"(?:多少|(?<!哪)几)(万|亿)?([\u4e00-\u9fffA-Za-z]{1,4})")
+_UNIT_IN_TEXT = re.compile(r"\d\s*(?:余|多)?\s*(?:万|亿)?\s*([\u4e00-\u9fffA-Za-z]{1,4})")
+
+
+def corpus_units(texts) -> set[str]:
+    """Every word of one to four characters that follows a number somewhere in ``texts``:
+    the units these articles measure in ("兆瓦", "平方米", "亩")."""
+    out = set()
+    for text in texts:
+        for m in _UNIT_IN_TEXT.finditer(text):
+            out.update(m.group(1)[:k] for k in range(1, len(m.group(1)) + 1))
+    return out
 
 
 def is_english(text: str) -> bool:
@@ -175,6 +196,7 @@ class QuestionReader:
         self.lexicon = index.lexicon
         self._texts = [s.text.lower() for s in index.sentences]
         self._postings: dict[str, int] = {}
+        self._units = corpus_units(self._texts)
         self._place_words = {t for p in self.knowledge.places for a in p.aliases
                              for t in tokenize(a)} | {w for w in self.knowledge.words()}
 
@@ -196,7 +218,10 @@ class QuestionReader:
             text = self.lexicon.fix_homophones(text)
         extra = self._without_place_homophones(
             self.lexicon.english_terms(text) if english or _LATIN.search(text) else [])
-        tokens = tokenize(text) + [t.lower() for t in extra]
+        # the question read without its frame too: "多少家入区企业" is cut "家入|区|企业" whole,
+        # "入区|企业" without "多少"
+        tokens = list(dict.fromkeys(tokenize(text) + tokenize(_FRAME.sub(" ", text)))) \
+            + [t.lower() for t in extra]
         # an unknown Latin word in a Chinese question ("GDP") is something asked about; in an
         # English question its Chinese terms stand for it
         content, noun_list = key_terms(text), nouns(text)
@@ -207,10 +232,21 @@ class QuestionReader:
         aspects = [self._weights(key_terms(part)) for part in _ASPECT_SPLIT.split(text)
                    if len(part.strip()) >= 2]
         return Question(raw=raw, text=text, english=english, tokens=tokens, terms=terms,
-                        kinds=answer_kinds(text), unit=asked_unit(text), years=years,
+                        kinds=answer_kinds(text), unit=self.asked_unit(text), years=years,
                         places=self.knowledge.mentions(text),
                         aspects=[a for a in aspects if a], details=asked_details(text),
                         unknown=self.unknown_names(text, content))
+
+    def asked_unit(self, text: str) -> str:
+        """``asked_unit``, or the longest unit these articles use that follows "多少"."""
+        unit = asked_unit(text)
+        m = None if unit else _UNIT_AFTER.search(text)
+        if m:
+            word = m.group(2).lower()
+            unit = next((re.escape(word[:k]) for k in range(len(word), 0, -1)
+                         if word[:k] in self._units), "")
+            unit = (m.group(1) or "") + unit if unit else ""
+        return unit
 
     def _without_place_homophones(self, words: list[str]) -> list[str]:
         """"Changzhi" sounds like both a city and a company's short name (长治, 长智): when a

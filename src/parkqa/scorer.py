@@ -28,7 +28,7 @@ REFUSAL_FEATURES = ("p1", "p2", "gap", "coverage", "coverage_ctx", "missing", "u
                     "year_unmet", "year_clash", "place_unmet", "place_clash", "kind_unmet",
                     "dense", "dense_z", "english", "terms", "detail_unmet", "aspect_unmet",
                     "unknown_terms", "unknown_long", "novelty", "article", "plan_clash",
-                    "list_unmet", "entity_unmet", "missing_rare")
+                    "list_unmet", "entity_unmet", "missing_rare", "focus", "slot")
 MODEL_FILE = "answer_model.json"
 log = logging.getLogger(__name__)
 
@@ -89,14 +89,16 @@ class Linear:
 
 
 class AnswerModel:
-    """Sentence scorer + refusal + the composer's one fitted knob, saved as one JSON file."""
+    """Sentence scorer + refusal + the composer's fitted knobs, saved as one JSON file."""
 
     def __init__(self, sentence: Linear, refusal: Linear, threshold: float = 0.5,
-                 extra_ratio: float = 0.6, meta: dict | None = None) -> None:
+                 extra_ratio: float = 0.6, fact_weight: float = 0.5,
+                 meta: dict | None = None) -> None:
         self.sentence = sentence
         self.refusal = refusal
         self.threshold = threshold        # refuse when P(answerable) is below it
         self.extra_ratio = extra_ratio    # a further quote must score this share of the best
+        self.fact_weight = fact_weight    # how much a summary prefers sentences with figures
         self.meta = meta or {}
 
     @classmethod
@@ -113,7 +115,8 @@ class AnswerModel:
 
     def to_dict(self) -> dict:
         return {"sentence": self.sentence.to_dict(), "refusal": self.refusal.to_dict(),
-                "threshold": self.threshold, "extra_ratio": self.extra_ratio, "meta": self.meta}
+                "threshold": self.threshold, "extra_ratio": self.extra_ratio,
+                "fact_weight": self.fact_weight, "meta": self.meta}
 
     @classmethod
     def from_dict(cls, d: dict) -> "AnswerModel":
@@ -126,7 +129,8 @@ class AnswerModel:
                         "`parkqa fit` is run")
             return cls.unfitted()
         return cls(Linear.from_dict(d["sentence"]), Linear.from_dict(d["refusal"]),
-                   d["threshold"], d["extra_ratio"], d.get("meta", {}))
+                   d["threshold"], d["extra_ratio"], d.get("fact_weight", 0.5),
+                   d.get("meta", {}))
 
     def save(self, path: Path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1),

@@ -1,0 +1,109 @@
+"""The slot a question asks to fill, and whether a sentence fills it.
+
+A factoid question names a *focus* (the measure or thing asked about, next to its question word:
+"注册资本是多少", "哪一年成立") and a *type* of value (a number with a unit, a year, a month, an
+amount of money, a name). A sentence answers it only when it holds a value of that type close to
+the focus; a sentence on the right topic without one is a near miss, the usual trap. The
+features here only measure that; how much they count is fitted (``parkqa.scorer``).
+
+Example::
+
+    >>> focus_terms("振东国际肿瘤研究中心是哪一年成立的？", {"研究中心": 3.5, "成立": 3.4, "振东": 4.9})
+    {'研究中心': 3.5, '成立': 3.4}
+    >>> slot_value("date", {"成立": 1.0}, "联合科研机构成立“振东国际肿瘤研究中心”")
+    -1.0
+    >>> slot_value("number", {"入区企业": 1.0}, "入区企业从2021年的0.9万家增至1.2万家", unit="[个家]")
+    1.0
+"""
+from __future__ import annotations
+
+import re
+
+from .question import NUMBER, Question, person_names
+
+# question words: a focus term sits next to one of them
+_WH = re.compile(r"多少|(?<!哪)几|哪|什么|啥|谁|何|如何|怎么|怎样|是否|是不是|有没有|吗|"
+                 r"\b(?:how|what|which|who|whom|when|where|why)\b", re.I)
+# characters that may stand between a focus and its question word ("的注册资本是多少")
+_GLUE = set("的是了有为在约达共总一到过呢那这个家")
+NEAR = 2        # a term this many characters (glue aside) from a question word is a focus
+WINDOW = 24     # a value this close to the focus fills the slot
+
+_VALUES = {
+    "date": re.compile(r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月|今年|去年|明年|年底|年初|上半年|下半年"),
+    "month": re.compile(r"\d{1,2}\s*月|月底|月初|年底"),
+    "money": re.compile(r"\d[\d.,]*\s*(?:余|多)?\s*(?:万|亿)?\s*元|免费"),
+    "percent": re.compile(r"\d[\d.]*\s*[%％]|百分之|\d+\s*成|[\d一二两三四五六七八九十]+\s*倍"),
+    "rank": re.compile(r"第\s*[\d一二三四五六七八九十]+|前\s*[\d一二三四五六七八九十百]+|首[个家批位]|唯一"),
+    # a whole number that is not a year
+    "number": re.compile(r"(?<![\d.])\d[\d.,]*(?![\d.,])(?!\s*年)|[一二两三四五六七八九十百千]+[个家项所名条倍位台套种款]"),
+    "entity": re.compile(r"[“《「][^”》」]{2,30}[”》」]|[\u4e00-\u9fff]{2,}(?:公司|集团|大学|学院|研究院|"
+                         r"研究所|实验室|中心|基地|园区?|医院|银行)"),
+}
+
+
+def focus_terms(text: str, terms: dict[str, float]) -> dict[str, float]:
+    """The question's terms that stand next to a question word (its weights kept)."""
+    cues = [(m.start(), m.end()) for m in _WH.finditer(text)]
+    if not cues:
+        return {}
+    low = text.lower()
+    out = {}
+    for term, weight in terms.items():
+        at = low.find(term)
+        if at < 0:
+            continue
+        end = at + len(term)
+        for a, b in cues:
+            gap = low[end:a] if end <= a else low[b:at] if b <= at else ""
+            if (end <= a or b <= at) and len([c for c in gap if c not in _GLUE]) <= NEAR:
+                out[term] = weight
+                break
+    return out
+
+
+def asked_type(q: Question) -> str:
+    """The one kind of value that would answer ``q``, or "" for open questions."""
+    for detail in ("money", "month", "percent", "rank", "someone", "person"):
+        if detail in q.details:
+            return detail
+    if "date" in q.kinds or "duration" in q.kinds:
+        return "date"
+    if q.unit or "number" in q.kinds:
+        return "number"
+    if "entity" in q.kinds and not q.kinds & {"reason", "summary", "list"}:
+        return "entity"
+    return ""
+
+
+def _values(kind: str, text: str, unit: str = "") -> list[int]:
+    """Start offsets of the values of ``kind`` in ``text``."""
+    if kind in ("person", "someone"):
+        return [m.start() for name in person_names(text) for m in re.finditer(re.escape(name), text)]
+    if kind == "number" and unit:
+        pattern = re.compile(NUMBER + unit)
+    else:
+        pattern = _VALUES.get(kind)
+    if pattern is None:
+        return []
+    return [m.start() for m in pattern.finditer(text)]
+
+
+def slot_value(kind: str, focus: dict[str, float], text: str, *, unit: str = "") -> float:
+    """1 when ``text`` holds a value of ``kind`` near a focus term, 0.5 when it holds one
+    elsewhere, -0.5 when it holds one but no focus term, -1 when it holds none; 0 when nothing
+    typed is asked."""
+    if not kind:
+        return 0.0
+    found = _values(kind, text, unit)
+    if not found:
+        return -1.0
+    if not focus:
+        return 1.0
+    low = text.lower()
+    spots = [m.start() for t in focus for m in re.finditer(re.escape(t), low)]
+    if any(abs(v - s) <= WINDOW for v in found for s in spots):
+        return 1.0
+    # a value with the asked measure nowhere in sight is how a near miss looks
+    return 0.5 if spots else -0.5
+

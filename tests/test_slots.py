@@ -1,0 +1,28 @@
+"""The asked slot: a focus term next to the question word, and a value of the asked type near it."""
+from parkqa.slots import focus_terms, slot_value
+
+
+def test_focus_is_the_term_next_to_the_question_word():
+    terms = {"植物萃取实验室": 5.0, "有限公司": 2.0, "注册资本": 6.0}
+    assert focus_terms("植物萃取实验室有限公司的注册资本是多少？", terms) == {"注册资本": 6.0}
+    # the question word may come first
+    assert "入区企业" in focus_terms("现在有多少家入区企业？", {"入区企业": 5.0})
+    # no question word, no focus
+    assert focus_terms("介绍一下高新区。", {"高新区": 1.0}) == {}
+
+
+def test_a_value_of_the_asked_type_near_the_focus_fills_the_slot():
+    sentence = "入区企业从2021年的0.9万家增至1.2万家，规上企业82家"
+    assert slot_value("number", {"入区企业": 1.0}, sentence, unit="[个家]") == 1.0
+    # a year is not a count
+    assert slot_value("number", {"成立": 1.0}, "自1992年成立以来", unit="") == -1.0
+    # the topic without the asked detail: the usual near miss
+    assert slot_value("money", {"合同金额": 1.0}, "即将发往意大利的25752块光伏组件整齐排列") == -1.0
+    assert slot_value("date", {"并网": 1.0}, "剩余25兆瓦风电项目正在推进") == -1.0
+    # a value far from the focus only half counts
+    far = "电池项目" + "，" * 40 + "2025年投产"
+    assert slot_value("date", {"电池项目": 1.0}, far) == 0.5
+    # a value, but not of the measure asked about
+    assert slot_value("number", {"注册资本": 1.0}, "公司5月21日诞生", unit="") == -0.5
+    # nothing typed asked: no opinion
+    assert slot_value("", {"措施": 1.0}, "通过改革") == 0.0
