@@ -50,6 +50,23 @@ def bar(iterable=None, *, desc: str, total: int | None = None, unit: str = "it")
                 dynamic_ncols=True, disable=not bars_enabled(), mininterval=0.2)
 
 
+class Stages:
+    """A bar over named stages: ``next()`` finishes the current one and names the next."""
+
+    def __init__(self, names: list[str], *, desc: str) -> None:
+        self.names = list(names)
+        self.bar = bar(desc=desc, total=len(self.names), unit="step")
+        self.bar.set_postfix_str(self.names[0] if self.names else "")
+
+    def next(self) -> None:
+        self.bar.update()
+        if self.bar.n < len(self.names):
+            self.bar.set_postfix_str(self.names[self.bar.n])
+
+    def close(self) -> None:
+        self.bar.close()
+
+
 def say(message: str) -> None:
     """A one-line notice for the person waiting (stderr), also logged."""
     log.info(message)
