@@ -95,6 +95,8 @@ def _write_tokenizer(folder: Path, image) -> None:
     specials = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>",
                 "sep_token": "</s>", "cls_token": "<s>", "pad_token": "<pad>",
                 "mask_token": "<mask>"}
+    # TokenizersBackend loads tokenizer.json as written; XLMRobertaTokenizer would rebuild it
+    # and keep only a "Precompiled" normalizer, which this one is not
     _write_json(folder / "tokenizer_config.json",
                 {"tokenizer_class": "TokenizersBackend", "model_max_length": 512, **specials})
     _write_json(folder / "special_tokens_map.json", specials)
