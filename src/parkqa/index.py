@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
+from . import __version__, progress
 from .chunking import Passage, Sentence, article_sentences, build_passages
 from .config import Settings
 from .corpus import Article, article_paths, file_sha256, load_corpus
@@ -178,7 +178,7 @@ HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 80, 128
 
 def build_index(settings: Settings, embedder=None) -> dict:
     """Build the index for ``settings.seeds`` into ``settings.index``; return the manifest."""
-    from .embedding import Embedder
+    from .embedding import Embedder, encode_with_progress
 
     started = time.perf_counter()
     seeds, index_dir = Path(settings.seeds), Path(settings.index)
@@ -196,7 +196,7 @@ def build_index(settings: Settings, embedder=None) -> dict:
     add_words(words)
     sentences: list[Sentence] = []
     passages: list[Passage] = []
-    for art in articles:
+    for art in progress.bar(articles, desc="读取文章 / reading articles", unit="article"):
         sents = article_sentences(art, first_id=len(sentences), knowledge=knowledge)
         passages += build_passages(sents, target_chars=settings.passage_chars,
                                    overlap=settings.passage_overlap, first_id=len(passages))
@@ -207,7 +207,7 @@ def build_index(settings: Settings, embedder=None) -> dict:
     keys = [_text_key(embedder.name, t) for t in texts]
     missing = sorted({k: t for k, t in zip(keys, texts) if k not in cache}.items())
     if missing:
-        fresh = embedder.encode_passages([t for _, t in missing])
+        fresh = encode_with_progress(embedder, [t for _, t in missing])
         cache.update({k: v for (k, _), v in zip(missing, fresh)})
     vectors = np.stack([cache[k] for k in keys]).astype(np.float32)
     p_vecs, s_vecs = vectors[: len(passages)], vectors[len(passages):]
@@ -235,6 +235,8 @@ def build_index(settings: Settings, embedder=None) -> dict:
         for stale in index_dir.parent.glob(f".{index_dir.name}.build-*"):
             shutil.rmtree(stale, ignore_errors=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.build-", dir=index_dir.parent))
+        steps = progress.Stages(["分词 tokens", "向量 vectors", "词典 lexicon", "保存 saving"],
+                                desc="建立索引 / building the index")
         try:
             faiss = _faiss()
             _write_jsonl(tmp / "articles.jsonl", (
@@ -248,6 +250,7 @@ def build_index(settings: Settings, embedder=None) -> dict:
             _write_jsonl(tmp / "passages.jsonl", (
                 dict(p.to_dict(), tokens=[t for i in p.sentence_ids for t in s_tokens[i]])
                 for p in passages))
+            steps.next()
             p_index = vector_index(p_vecs, exact_limit=settings.exact_search_limit)
             manifest["faiss_index"] = type(p_index).__name__
             faiss.write_index(p_index, str(tmp / "passages.faiss"))
@@ -257,18 +260,23 @@ def build_index(settings: Settings, embedder=None) -> dict:
             kept = [k for k in cache if k in live]
             np.savez(tmp / "vectors.npz", keys=np.array(kept),
                      vectors=np.stack([cache[k] for k in kept]))
+            steps.next()
             (tmp / "words.txt").write_text("\n".join(words), encoding="utf-8")
             _write_json(tmp / "knowledge.json", knowledge.to_dict())
             vocabulary = set(words) | {t for ts in s_tokens for t in ts}
             _write_json(tmp / "lexicon.json", Lexicon.build(vocabulary).to_dict())
+            steps.next()
             AnswerModel.load(default_model_path()).save(tmp / "answer_model.json")
             manifest["build_seconds"] = round(time.perf_counter() - started, 2)
             (tmp / "manifest.json").write_text(
                 json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
             _swap_in(tmp, index_dir)
+            steps.next()
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        finally:
+            steps.close()
     log.info("index built in %.1fs: %s", manifest["build_seconds"], manifest["counts"])
     return manifest
 
@@ -316,7 +324,8 @@ def load_index(settings: Settings, *, check: bool = True) -> Index:
     with a message that names the problem."""
     index_dir = Path(settings.index)
     if not (index_dir / "manifest.json").exists():
-        raise IndexMissing(f"no index in {index_dir}; run `parkqa index`")
+        raise IndexMissing(f"no index yet in {index_dir} (it is built on first use, or by "
+                           "`parkqa index`)")
     try:
         manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

@@ -15,6 +15,7 @@ import os
 import threading
 import unicodedata
 
+from . import progress
 from .answering import Answer, Answerer
 from .config import Settings
 from .conversation import resolve
@@ -45,12 +46,13 @@ class ParkQA:
     def __init__(self, settings: Settings, embedder: Embedder | None = None, *,
                  rebuild: bool = True) -> None:
         self.settings = settings
-        self.embedder = embedder or Embedder(settings.model)
+        self.embedder = embedder     # loaded after the index check, so a first start speaks first
         self._lock = threading.Lock()
         # answers computed at once: more than the cores only makes torch threads fight, so a
         # burst of users waits its turn instead (bench/results/load.md)
         self._slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
         self.index = self._load_or_build(rebuild)
+        self.embedder = self.embedder or Embedder(settings.model)
         self.retriever = Retriever(self.index, self.embedder)
         self.answerer = Answerer(self.index, self.retriever)
 
@@ -60,8 +62,18 @@ class ParkQA:
         except (IndexMissing, IndexStale, IndexCorrupt) as exc:
             if not rebuild:
                 raise
-            log.warning("%s; rebuilding the index", exc)
-            build_index(self.settings, self.embedder)
+            where = self.settings.index
+            if isinstance(exc, IndexMissing):
+                notice = "首次运行：正在建立索引，请稍候… / building the index for the first time"
+            elif isinstance(exc, IndexStale):
+                notice = f"文章或设置有变化，正在重建索引… / rebuilding the index: {exc}"
+            else:
+                notice = f"索引无法读取，正在重建… / rebuilding the index: {exc}"
+            log.info("rebuilding %s: %s", where, exc)
+            progress.say(notice)
+            self.embedder = self.embedder or Embedder(self.settings.model)
+            manifest = build_index(self.settings, self.embedder)
+            progress.say(progress.index_summary(manifest, where))
             return load_index(self.settings)
 
     def reindex(self) -> dict:
