@@ -94,10 +94,18 @@ def test_a_killed_build_leaves_the_old_index_intact(own_corpus):
                       (ROOT / "seeds" / "001_6376ab25e3d40f85.txt").read_text("utf-8").split("\n\n")
                       if p.strip())
     (own_corpus.seeds / "009_reprint.txt").write_text(big, encoding="utf-8")
-    env = dict(os.environ, PARKQA_SEEDS=str(own_corpus.seeds), PARKQA_INDEX=str(own_corpus.index))
+    env = dict(os.environ, PARKQA_SEEDS=str(own_corpus.seeds), PARKQA_INDEX=str(own_corpus.index),
+               PARKQA_PROGRESS="1")
     proc = subprocess.Popen([sys.executable, "-m", "parkqa.cli", "index"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(12)                      # model loaded, embedding under way
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # kill it once the embedding bar shows: model loaded, the new article's texts under way
+    seen, deadline = b"", time.monotonic() + 180
+    while "嵌入".encode() not in seen and time.monotonic() < deadline:
+        chunk = os.read(proc.stderr.fileno(), 4096)
+        if not chunk:
+            break
+        seen += chunk
+    assert "嵌入".encode() in seen, seen.decode("utf-8", "replace")[-500:]
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
