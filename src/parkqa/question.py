@@ -29,7 +29,7 @@ _MARKUP = re.compile(r"<[^<>\n]{0,200}>")
 NUMBER = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千]+)\s*(?:余|多)?\s*(?:万|亿)?\s*"
 
 KIND_CUES = {
-    "number": r"多少|几[个家项所名条亿万台套种款宗倍年位]|多大|多高|多长|多快|多少钱|比例|占比|百分|规模|"
+    "number": r"多少|(?<!哪)几[个家项所名条亿万台套种款宗倍年位]|多大|多高|多长|多快|多少钱|比例|占比|百分|规模|"
               r"金额|总额|产值|增速|增长了|数目|数量|how (many|much)|what percentage|how large|how big",
     "date": r"何时|什么时候|哪一年|哪年|几月|哪个月|哪一天|哪天|日期|when|what year|which year",
     "list": r"哪些|哪几|包括|都有|有什么|列举|列出|分别是|which .*s\b|what are|list",
