@@ -108,15 +108,20 @@ def test_offsets_always_map_back(raw):
 
 def test_bad_files_are_reported_not_fatal(tmp_path):
     (tmp_path / "good.txt").write_text("长治高新区入区企业1.2万家。", encoding="utf-8")
-    (tmp_path / "gbk.txt").write_bytes("长治高新区".encode("gbk"))
+    (tmp_path / "gbk.txt").write_bytes("长治高新区有企业50家。".encode("gbk"))   # GB18030 is read
+    (tmp_path / "latin.txt").write_bytes("caf\xe9 ol\xe9".encode("latin-1"))
     (tmp_path / "bom.txt").write_bytes("\ufeff经开区有企业50家。".encode("utf-8"))
     (tmp_path / "empty.md").write_text("  \n", encoding="utf-8")
     (tmp_path / "blob.txt").write_bytes(b"\x00\x01\x02binary")
-    (tmp_path / "ignored.pdf").write_bytes(b"%PDF")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF")
+    (tmp_path / "ignored.xyz").write_bytes(b"%PDF")
     articles, errors = load_corpus(tmp_path)
-    assert sorted(a.doc for a in articles) == ["bom.txt", "good.txt"]
-    assert any("gbk.txt" in e and "UTF-8" in e for e in errors)
+    assert sorted(a.doc for a in articles) == ["bom.txt", "gbk.txt", "good.txt"]
+    assert any("latin.txt" in e and "UTF-8" in e for e in errors)
     assert any("empty.md" in e for e in errors)
     assert any("blob.txt" in e and "binary" in e for e in errors)
+    assert any("broken.pdf" in e and "PDF" in e for e in errors)
+    assert len(errors) == 4 and not any("ignored.xyz" in e for e in errors)
     bom = next(a for a in articles if a.doc == "bom.txt")
     assert bom.text.startswith("经开区") and bom.raw[bom.offsets[0]] == "经"
+    assert next(a for a in articles if a.doc == "gbk.txt").raw == "长治高新区有企业50家。"

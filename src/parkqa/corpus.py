@@ -23,9 +23,11 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .ingest import SUPPORTED_SUFFIXES, IngestError, extract_text
+
 log = logging.getLogger(__name__)
 
-ARTICLE_SUFFIXES = (".txt", ".md")
+ARTICLE_SUFFIXES = SUPPORTED_SUFFIXES   # .txt .md .html .htm .docx .pdf
 
 SENTENCE_END = set("。！？!?…")
 _COMPLETE_END = SENTENCE_END | set("；;：:—")
@@ -71,22 +73,13 @@ class Article:
 # ---------------------------------------------------------------- reading
 
 def read_text(path: Path) -> str:
-    """Read an article as UTF-8 (a BOM is allowed); anything else is a CorpusError."""
+    """The plain text of an article file of any supported format (``parkqa.ingest``): a UTF-8
+    ``.txt`` exactly as written, GB18030 text decoded, the main text of a web page, Word or PDF.
+    Anything unusable (empty, too large, encrypted, mistyped, scanned) is a CorpusError."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CorpusError(f"{path.name}: cannot read file ({exc.strerror or exc})") from exc
-    if b"\x00" in data:
-        raise CorpusError(f"{path.name}: looks like a binary file, not a text article")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(
-            f"{path.name}: not valid UTF-8 (byte {exc.start}); save it as UTF-8 and re-index"
-        ) from exc
-    if not text.strip():
-        raise CorpusError(f"{path.name}: the file is empty")
-    return text
+        return extract_text(path)
+    except IngestError as exc:
+        raise CorpusError(str(exc)) from exc
 
 
 def article_paths(folder: Path) -> list[Path]:
@@ -94,6 +87,13 @@ def article_paths(folder: Path) -> list[Path]:
         raise CorpusError(f"articles folder {folder} does not exist")
     return sorted(p for p in folder.iterdir()
                   if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+                  and not p.name.startswith("."))
+
+
+def ignored_paths(folder: Path) -> list[Path]:
+    """Visible files in ``folder`` whose type is not an article format (left out of the index)."""
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix.lower() not in ARTICLE_SUFFIXES
                   and not p.name.startswith("."))
 
 
@@ -107,11 +107,18 @@ def load_corpus(folder: Path) -> tuple[list[Article], list[str]]:
         except CorpusError as exc:
             log.warning("skipping article: %s", exc)
             errors.append(str(exc))
+    for path in ignored_paths(folder):
+        log.warning("已忽略 %s：不支持的文件类型（支持 %s）/ ignored %s: not an article format",
+                    path.name, " ".join(ARTICLE_SUFFIXES), path.name)
     return articles, errors
 
 
 def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:   # in pieces: a huge file is never held in memory
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def load_article(path: Path) -> Article:

@@ -32,7 +32,8 @@ import numpy as np
 from . import __version__, progress
 from .chunking import Passage, Sentence, article_sentences, build_passages
 from .config import Settings
-from .corpus import Article, article_paths, file_sha256, load_corpus
+from .corpus import (ARTICLE_SUFFIXES, Article, article_paths, file_sha256, ignored_paths,
+                     load_corpus)
 from .knowledge import Knowledge
 from .lexicon import Lexicon
 from .scorer import AnswerModel, default_model_path, model_fingerprint
@@ -184,7 +185,7 @@ def build_index(settings: Settings, embedder=None) -> dict:
     seeds, index_dir = Path(settings.seeds), Path(settings.index)
     articles, errors = load_corpus(seeds)
     if not articles:
-        detail = "; ".join(errors) if errors else "no .txt or .md files"
+        detail = "; ".join(errors) if errors else f"no {' '.join(ARTICLE_SUFFIXES)} files"
         raise IndexUnavailable(f"no usable articles in {seeds}: {detail}")
     embedder = embedder or Embedder(settings.model)
 
@@ -221,6 +222,7 @@ def build_index(settings: Settings, embedder=None) -> dict:
         "corpus": {a.doc: a.sha256 for a in articles},
         "files": {p.name: file_sha256(p) for p in article_paths(seeds)},
         "skipped": errors,
+        "ignored": [p.name for p in ignored_paths(seeds)],   # not an article format
         "counts": {"articles": len(articles), "passages": len(passages),
                    "sentences": len(sentences), "embedded": len(missing),
                    "reused": len(texts) - len(missing)},
