@@ -83,7 +83,7 @@ dialog.pq-viewer iframe { width: 100%; height: calc(100% - 42px); border: 0; }
 # browser, so it is told the browser is Chinese; the page says lang="zh-CN"; the few strings
 # Gradio's Chinese table lacks (tooltips such as "Copy message") are replaced where they appear;
 # a citation [n] opens its article in a dialog scrolled to the marked quote.
-HEAD = """<script>
+HEAD = r"""<script>
 (() => {
   try {
     Object.defineProperty(navigator, "language", {get: () => "zh-CN"});
