@@ -74,7 +74,9 @@ dialog.pq-viewer { width: min(860px, 96vw); height: min(86vh, 900px); padding: 0
 dialog.pq-viewer::backdrop { background: rgba(15, 23, 42, .45); }
 .pq-viewer-bar { display: flex; justify-content: space-between; align-items: center;
                  padding: 6px 12px; border-bottom: 1px solid #e2e8f0; font-size: .95em; }
-.pq-viewer-bar button { border: 1px solid #cbd5e1; border-radius: 6px; background: #fff;
+.pq-viewer-title { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; }
+.pq-viewer-bar button { white-space: nowrap; flex: none; margin-left: 8px;
+                        border: 1px solid #cbd5e1; border-radius: 6px; background: #fff;
                         padding: 2px 12px; cursor: pointer; }
 dialog.pq-viewer iframe { width: 100%; height: calc(100% - 42px); border: 0; }
 """
