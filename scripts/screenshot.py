@@ -1,4 +1,5 @@
-"""Regenerate docs/screenshot.png: the real server, a real question, the source opened.
+"""Regenerate docs/screenshot.png (1280 px) and docs/screenshot-390.png (a phone): the real
+server, a real question, the source opened.
 
     .venv/bin/python scripts/screenshot.py [--url http://127.0.0.1:7860] [--question "…"]
 
@@ -24,6 +25,8 @@ def main() -> int:
     parser.add_argument("--question", default="长治高新区现在有多少家入区企业？")
     parser.add_argument("--follow-up", default="", help="a second question to ask after it")
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshot.png"))
+    parser.add_argument("--phone-out", default=str(ROOT / "docs" / "screenshot-390.png"),
+                        help="the same at 390 px wide; empty to skip")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -40,11 +43,19 @@ def main() -> int:
             if args.follow_up:
                 ask(page, args.follow_up)
             page.screenshot(path=args.out)
+            if args.phone_out:
+                phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+                phone.goto(url + "/")
+                phone.wait_for_selector("#pq-input textarea", timeout=60_000)
+                ask(phone, args.question).locator("a.pq-cite").first.click()
+                phone.frame_locator("dialog#pq-viewer iframe").locator("mark").first.wait_for()
+                phone.wait_for_timeout(300)
+                phone.screenshot(path=args.phone_out)
             browser.close()
     finally:
         if server:
             server.stop()
-    print(f"wrote {args.out}")
+    print(f"wrote {args.out}" + (f" and {args.phone_out}" if args.phone_out else ""))
     return 0
 
 

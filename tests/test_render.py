@@ -27,7 +27,8 @@ def test_mark_up_escapes_everything_else():
 def test_answer_html_shows_quotes_markers_and_sources(qa):
     ans = qa.ask("长治高新区现在有多少家入区企业？")
     out = answer_html(ans, qa.index.articles)
-    assert '<sup class="pq-ref">[1]</sup>' in out and "<details" in out
+    assert re.search(r'<sup class="pq-ref"><a class="pq-cite" href="source/[^"]+"[^>]*>\[1\]</a></sup>',
+                     out) and "<details" in out
     assert "\n\n" not in out                       # one HTML block: Markdown leaves it alone
     assert out.count("<mark") == len(ans.citations)
 

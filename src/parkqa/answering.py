@@ -127,9 +127,12 @@ class Answerer:
         s = cand.sentence
         art = self.index.articles[s.doc]
         a, b = (s.start + cand.start, s.start + cand.end) if trim else (s.start, s.end)
-        spans = art.raw_spans(a, b)
+        spans = [x for x in art.raw_spans(a, b) if x[0] < x[1]]
+        # a quote joined across a column break may continue *before* its cut in the raw file:
+        # start/end bound all pieces (start < end always); ``spans`` keeps each piece, in order
         return Citation(n=n, doc=s.doc, title=art.title, quote=art.quote(a, b),
-                        start=spans[0][0], end=spans[-1][1], score=round(cand.score, 4),
+                        start=min(x[0] for x in spans), end=max(x[1] for x in spans),
+                        score=round(cand.score, 4),
                         spans=[list(x) for x in spans])
 
 

@@ -19,7 +19,7 @@ try:
     from fastapi import Depends, FastAPI, Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.middleware.cors import CORSMiddleware
-    from fastapi.responses import JSONResponse, RedirectResponse
+    from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 except ImportError as exc:  # pragma: no cover - core dependencies, but say what to do
     raise ImportError("the server needs fastapi: pip install -e .  (or pip install fastapi)") \
         from exc
@@ -28,6 +28,7 @@ from .access import GuardMiddleware, RateLimiter, bearer_key, key_allowed
 from .api_models import ASK_HELP, FEEDBACK_HELP, HISTORY_HELP, AskRequest, FeedbackRequest
 from .config import Settings
 from .corpus import CorpusError
+from .docview import article_page, marked_html, parse_spans
 from .feedback import FeedbackLog
 from .index import IndexUnavailable
 from .openai_api import ChatError, build_router
@@ -50,7 +51,7 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
     import gradio as gr
 
     from . import __version__
-    from .ui import CSS, build_chat, theme
+    from .ui import CSS, HEAD, build_chat, theme
 
     limiter = RateLimiter.parse(settings.rate_limit)   # a bad setting fails before loading
     qa = qa or ParkQA(settings)
@@ -145,15 +146,39 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
                 "sentences": len(qa.index.sentences), "built_at": m.get("built_at"),
                 "index_format": m.get("format")}
 
-    @app.get("/api/docs/{doc:path}", dependencies=[Depends(guard)],
-             summary="One article, for a citation viewer")
-    def article(doc: str) -> dict:
-        """Title and raw text of an indexed article; citation offsets index into ``text``.
-        Only names of indexed articles are looked up: nothing else on disk is reachable."""
+    def marks_for(doc: str, start, end, spans):
         art = qa.index.articles.get(doc)
         if art is None:
             raise ApiError(404, "not_found", "没有这篇文章。")
-        return {"doc": art.doc, "title": art.title, "park": art.park, "text": art.raw}
+        try:
+            return art, parse_spans(spans, start, end, len(art.raw))
+        except ValueError as exc:
+            raise ApiError(422, "invalid_request", str(exc)) from None
+
+    @app.get("/api/docs/{doc:path}", dependencies=[Depends(guard)],
+             summary="One article, for a citation viewer")
+    def article(doc: str, start: int | None = None, end: int | None = None,
+                spans: str | None = None, format: str = "json"):
+        """Title and raw text of an indexed article; citation offsets index into ``text``.
+        With ``start``/``end`` (or ``spans=a-b,c-d``, a citation's exact pieces) it also returns
+        ``marks`` and ``html``: the article with each piece in ``<mark>``, the view the chat's
+        [n] opens; ``format=html`` returns that view as a whole page.
+        Only names of indexed articles are looked up: nothing else on disk is reachable."""
+        art, marks = marks_for(doc, start, end, spans)
+        if format == "html":
+            return HTMLResponse(article_page(art, marks))
+        out = {"doc": art.doc, "title": art.title, "park": art.park, "text": art.raw}
+        if marks:
+            out |= {"marks": marks, "html": marked_html(art.raw, marks)}
+        return out
+
+    @app.get("/source/{doc:path}", include_in_schema=False)
+    def source_page(doc: str, start: int | None = None, end: int | None = None,
+                    spans: str | None = None):
+        """The chat's article view: public like the chat itself, which already shows these
+        articles' paragraphs (``/api/docs`` may need a key the browser does not have)."""
+        art, marks = marks_for(doc, start, end, spans)
+        return HTMLResponse(article_page(art, marks))
 
     def admin(request: Request) -> None:
         """With API keys: a valid key. Without: only this machine (the operator's shell)."""
@@ -187,7 +212,8 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
     chat = build_chat(qa, log_dir=log_dir, api=expose)
     for blocks in (embed, chat):
         blocks.queue(default_concurrency_limit=QUEUE_WORKERS, max_size=QUEUE_SIZE)
-    common = dict(theme=theme(), css=CSS, footer_links=[], ssr_mode=False, show_error=False)
+    common = dict(theme=theme(), css=CSS, head=HEAD, footer_links=[], ssr_mode=False,
+                  show_error=False)
     app = gr.mount_gradio_app(app, embed, path="/embed", **common)
     app = gr.mount_gradio_app(app, chat, path="/", **common)
     # Always ours, even with no origins (then browsers allow same-origin calls only): without a

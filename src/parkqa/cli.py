@@ -47,7 +47,7 @@ def format_answer(ans) -> str:
         lines.append("")
         lines.append("来源：" if ans.citations else "可能相关：")
         for c in cites:
-            lines.append(f"[{c.n}] {c.title}（{c.doc}，第 {c.start}–{c.end} 字）")
+            lines.append(f"[{c.n}] 《{c.title}》")
             if not ans.citations:
                 lines.append(f"    {c.quote}")
     return "\n".join(lines)

@@ -18,6 +18,7 @@ import re
 from bisect import bisect_right
 
 from .answering import Answer, Citation
+from .docview import view_url
 from .question import NUMBER, answer_kinds, asked_unit
 
 _DATE = r"\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?(?:初|底|末|以来)?|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}\s*-\s*\d{4}"
@@ -133,26 +134,42 @@ def source_html(article, citation: Citation, pattern: re.Pattern | None, *, open
     para = article.text
     body = (html.escape(para[pa:a]) + '<mark class="pq-hit">' + mark_up(para[a:b], pattern)
             + "</mark>" + html.escape(para[b:pb]))
-    where = f"第 {number} 段 · 原文第 {citation.start}–{citation.end} 字"
     return (f'<details class="pq-source"{" open" if open_ else ""}>'
             f'<summary><span class="pq-n">[{citation.n}]</span> {html.escape(article.title)}'
-            f' <span class="pq-where">{html.escape(citation.doc)} · {where}</span></summary>'
+            f' <span class="pq-where">第 {number} 段</span></summary>'
             f'<div class="pq-para">{body}</div></details>')
 
 
+def cite_link(citation: Citation, title: str, *, base: str = "") -> str:
+    """The [n] marker as a link to the article view with the quoted pieces marked (the chat
+    opens it in a dialog; without scripts it opens in a new tab)."""
+    spans = citation.spans or [[citation.start, citation.end]]
+    href = html.escape(view_url(citation.doc, spans, base=base))
+    label = html.escape(f"查看原文：{title}")
+    return (f'<a class="pq-cite" href="{href}" target="_blank" rel="noopener" title="{label}"'
+            f' aria-label="第 {citation.n} 条出处，{label}">[{citation.n}]</a>')
+
+
 def answer_html(answer: Answer, articles: dict, *, question: str | None = None,
-                resolved: str | None = None) -> str:
-    """The whole chat message for an answer (or a refusal with what came closest)."""
+                resolved: str | None = None, link_base: str = "") -> str:
+    """The whole chat message for an answer (or a refusal with what came closest). The [n]
+    links are relative to ``link_base`` (the path from the chat page to the server root)."""
     question = question or answer.question
     pattern = emphasis_pattern(resolved or question)
     parts = ['<div class="pq-answer">']
     if resolved and resolved != question:
         parts.append(f'<div class="pq-resolved">理解为：{html.escape(resolved)}</div>')
+    def cite(c: Citation) -> str:
+        art = articles.get(c.doc)
+        if art is None:
+            return f"[{c.n}]"
+        return cite_link(c, art.title, base=link_base)
+
     if answer.answered:
         quotes = "".join(f'<span class="pq-quote">{mark_up(c.quote, pattern)}</span>'
-                         f'<sup class="pq-ref">[{c.n}]</sup>' for c in answer.citations)
+                         f'<sup class="pq-ref">{cite(c)}</sup>' for c in answer.citations)
         parts.append(f'<div class="pq-text">{quotes}</div>')
-        parts.append('<div class="pq-sources-title">来源（点开查看原文）</div>')
+        parts.append('<div class="pq-sources-title">来源（点 [1] 等编号看全文，点标题看段落）</div>')
         parts += [source_html(articles[c.doc], c, pattern) for c in answer.citations
                   if c.doc in articles]
     else:

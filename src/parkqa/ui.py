@@ -61,7 +61,96 @@ mark.pq-hit { background: #fde68a; color: inherit; padding: 0 2px; border-radius
 .pq-pending { color: #64748b; }
 .pq-user { white-space: pre-wrap; word-break: break-word; }
 footer { display: none !important; }
+a.pq-cite { color: #1d4ed8; font-weight: 600; text-decoration: none; cursor: pointer;
+            padding: 0 1px; border-radius: 3px; }
+a.pq-cite:hover, a.pq-cite:focus-visible { background: #dbeafe; text-decoration: underline; }
+#pq-chat .pq-answer, #pq-chat .pq-user { overflow-wrap: anywhere; }
+#pq-chat button.example { border: 1px solid #5eead4 !important; background: #f0fdfa !important;
+                          border-radius: 8px !important; cursor: pointer;
+                          box-shadow: 0 1px 2px rgba(0, 0, 0, .08); }
+#pq-chat button.example:hover { background: #ccfbf1 !important; }
+dialog.pq-viewer { width: min(860px, 96vw); height: min(86vh, 900px); padding: 0; border: 0;
+                   border-radius: 10px; box-shadow: 0 10px 40px rgba(0, 0, 0, .3); }
+dialog.pq-viewer::backdrop { background: rgba(15, 23, 42, .45); }
+.pq-viewer-bar { display: flex; justify-content: space-between; align-items: center;
+                 padding: 6px 12px; border-bottom: 1px solid #e2e8f0; font-size: .95em; }
+.pq-viewer-title { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; }
+.pq-viewer-bar button { white-space: nowrap; flex: none; margin-left: 8px;
+                        border: 1px solid #cbd5e1; border-radius: 6px; background: #fff;
+                        padding: 2px 12px; cursor: pointer; }
+dialog.pq-viewer iframe { width: 100%; height: calc(100% - 42px); border: 0; }
 """
+
+# Runs in <head>, before Gradio's own scripts: Gradio picks its interface language from the
+# browser, so it is told the browser is Chinese; the page says lang="zh-CN"; the few strings
+# Gradio's Chinese table lacks (tooltips such as "Copy message") are replaced where they appear;
+# a citation [n] opens its article in a dialog scrolled to the marked quote.
+HEAD = r"""<script>
+(() => {
+  try {
+    Object.defineProperty(navigator, "language", {get: () => "zh-CN"});
+    Object.defineProperty(navigator, "languages", {get: () => ["zh-CN", "zh"]});
+  } catch (e) {}
+  const ZH = {"Copy message": "复制", "Copied message": "已复制", "Copy": "复制",
+    "Copied": "已复制", "Like": "赞", "Dislike": "踩", "Clear": "清空对话", "Info": "提示",
+    "Error": "出错了", "Warning": "注意", "Loading...": "加载中…", "Loading": "加载中",
+    "Close": "关闭", "Retry": "重试", "Undo": "撤销", "Edit": "编辑", "Chatbot": "对话",
+    "Share": "分享", "Download": "下载", "Submit": "发送", "Stop": "停止",
+    "Scroll down": "滚动到底部", "Scroll to bottom": "滚动到底部"};
+  const ATTRS = ["title", "aria-label", "placeholder", "alt"];
+  const plain = (s) => s.replace(/<[^>]*>/g, "").replace(/\s+/g, " ").trim();
+  function fix(root) {
+    const els = root.querySelectorAll ? [root, ...root.querySelectorAll("*")] : [];
+    for (const el of els) {
+      for (const a of ATTRS) {
+        const v = el.getAttribute && el.getAttribute(a);
+        if (v == null) continue;
+        let w = ZH[v.trim()] || v;
+        if (a === "aria-label" && /[<>]/.test(w)) w = plain(w) || "消息";
+        if (w !== v) el.setAttribute(a, w);
+      }
+      if (el.childNodes) for (const t of el.childNodes) {
+        if (t.nodeType === 3 && ZH[t.nodeValue.trim()]) t.nodeValue = ZH[t.nodeValue.trim()];
+      }
+    }
+  }
+  function lang() {
+    if (document.documentElement.lang !== "zh-CN") document.documentElement.lang = "zh-CN";
+  }
+  lang();
+  new MutationObserver((records) => {
+    lang();
+    for (const r of records) {
+      if (r.type === "attributes") fix(r.target);
+      else if (r.type === "characterData") fix(r.target.parentNode || document);
+      else r.addedNodes.forEach((n) => fix(n.nodeType === 1 ? n : (n.parentNode || document)));
+    }
+  }).observe(document.documentElement, {subtree: true, childList: true, characterData: true,
+                                         attributes: true, attributeFilter: ATTRS.concat(["lang"])});
+  document.addEventListener("DOMContentLoaded", () => fix(document));
+  function viewer() {
+    let d = document.getElementById("pq-viewer");
+    if (d) return d;
+    d = document.createElement("dialog");
+    d.id = "pq-viewer"; d.className = "pq-viewer"; d.setAttribute("aria-label", "原文");
+    d.innerHTML = '<div class="pq-viewer-bar"><span class="pq-viewer-title">原文</span>' +
+      '<button type="button" class="pq-viewer-close">关闭</button></div><iframe title="原文"></iframe>';
+    d.querySelector(".pq-viewer-close").addEventListener("click", () => d.close());
+    d.addEventListener("click", (e) => { if (e.target === d) d.close(); });
+    document.body.appendChild(d);
+    return d;
+  }
+  document.addEventListener("click", (e) => {
+    const a = e.target.closest && e.target.closest("a.pq-cite");
+    if (!a || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    e.preventDefault(); e.stopPropagation();
+    const d = viewer();
+    d.querySelector(".pq-viewer-title").textContent = (a.title || "原文");
+    d.querySelector("iframe").src = a.href;
+    if (!d.open) d.showModal();
+  }, true);
+})();
+</script>"""
 
 
 def theme():
@@ -84,7 +173,7 @@ def about_markdown(qa: ParkQA) -> str:
               for n, a in enumerate(arts, 1)]
     lines += ["", "### 小提示",
               "- 可以接着追问，例如“那经开区呢？”“它是哪年投产的？”",
-              "- 点开每条来源，可以看到原文段落，引用的句子已高亮。",
+              "- 点回答里的编号 [1] [2]，可以看到整篇原文，引用的句子已高亮；点来源标题可以看原文段落。",
               "- 觉得回答有用或不对，请点回答下方的“赞 / 踩”按钮，帮助我们改进。"]
     return "\n".join(lines)
 
@@ -101,6 +190,7 @@ def build_chat(qa: ParkQA, *, log_dir: str | None = None, compact: bool = False,
     feedback = FeedbackLog(log_dir) if log_dir else None
     shown_examples = examples(qa.index.knowledge)
     max_chars = qa.settings.max_question_chars
+    link_base = "../" if compact else ""   # /embed/ or / to the server root's /source/…
 
     def respond(message: str, history: list, turns: list):
         message = message or ""
@@ -116,7 +206,7 @@ def build_chat(qa: ParkQA, *, log_dir: str | None = None, compact: bool = False,
         resolved = answer.resolved_question or message
         history[-1] = {"role": "assistant",
                        "content": answer_html(answer, qa.index.articles, question=message,
-                                              resolved=resolved)}
+                                              resolved=resolved, link_base=link_base)}
         if answer.citations or answer.related:  # a real question: it can be followed up
             turns.append({"message_index": len(history) - 1, "question": message[:max_chars],
                           "resolved": resolved[:max_chars], "answer": answer.to_dict()})
@@ -133,7 +223,7 @@ def build_chat(qa: ParkQA, *, log_dir: str | None = None, compact: bool = False,
                          "question": turn["question"], "resolved_question": turn["resolved"],
                          "answered": a["answered"], "answer": a["text"],
                          "citations": a["citations"]})
-        gr.Info("感谢反馈！")
+        gr.Info("感谢反馈！", title="提示")
 
     def api_ask(question: str, top_k: int = 5, history: list | None = None) -> dict:
         """Answer one question; the JSON contract of parkqa (see README). ``history``: earlier
@@ -152,7 +242,8 @@ def build_chat(qa: ParkQA, *, log_dir: str | None = None, compact: bool = False,
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
-                    label="对话", height=360 if compact else 560, elem_id="pq-chat",
+                    label="对话", show_label=False, height=360 if compact else 560,
+                    elem_id="pq-chat",
                     placeholder="**你好！** 问我" + "、".join(
                         p.name for p in qa.index.knowledge.places) + "的产业发展情况吧。",
                     examples=[{"text": q} for q in shown_examples[:3 if compact else 5]],

@@ -1,0 +1,127 @@
+"""The chat in Chromium: [n] opens the article with exactly the quote marked, no English Gradio
+strings (even for an English browser), lang="zh-CN", and no sideways scrolling at 390 px.
+Screenshots at both widths go to test-artifacts/."""
+import re
+
+import pytest
+
+from browser import ARTIFACTS, ask
+
+pytestmark = pytest.mark.browser
+
+# Gradio's own English strings (text, tooltips, accessible names) that must not show
+ENGLISH = re.compile(r"\b(Info|Like|Dislike|Copy message|Copied message|Copy|Copied|Clear|"
+                     r"Chatbot|Loading|Error|Warning|Close|Retry|Undo|Submit|Share|Download|"
+                     r"Built with Gradio|Use via API|Settings|Scroll)\b")
+
+VISIBLE_STRINGS = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const st = getComputedStyle(el);
+    const shown = st.display !== 'none' && st.visibility !== 'hidden' && el.getClientRects().length;
+    for (const a of ['title', 'aria-label', 'placeholder', 'alt']) {
+      const v = el.getAttribute(a); if (v && shown) out.push(a + ': ' + v);
+    }
+    if (shown) for (const t of el.childNodes)
+      if (t.nodeType === 3 && t.nodeValue.trim()) out.push('text: ' + t.nodeValue.trim());
+  }
+  return out;
+}"""
+
+
+def squeeze(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def open_chat(browser, server, *, width: int, locale: str = "zh-CN"):
+    context = browser.new_context(viewport={"width": width, "height": 860}, locale=locale)
+    page = context.new_page()
+    page.goto(server.url + "/")
+    page.wait_for_selector("#pq-input textarea", timeout=60_000)
+    return context, page
+
+
+def test_citation_opens_article_with_quote_marked(page, qa):
+    question = "长治高新区现在有多少家入区企业？"
+    expected = qa.ask(question).citations[0]
+    answer = ask(page, question)
+    link = answer.locator("a.pq-cite").first
+    assert link.inner_text() == "[1]"
+    assert answer.locator(".pq-ref").count() == answer.locator("a.pq-cite").count() >= 1
+    link.click()
+    dialog = page.locator("dialog#pq-viewer")
+    dialog.wait_for(state="visible", timeout=10_000)
+    frame = page.frame_locator("dialog#pq-viewer iframe")
+    marks = frame.locator("mark.pq-mark")
+    marks.first.wait_for(timeout=10_000)
+    marked = "".join(marks.all_inner_texts())
+    assert squeeze(marked) == squeeze(expected.quote)
+    assert expected.title in frame.locator("h1").inner_text()
+    assert marks.first.is_visible()
+    # scrolled to the quote: the first mark is inside the frame's viewport
+    box = frame.locator("body").evaluate(
+        "() => { const r = document.getElementById('pq-mark-1').getBoundingClientRect();"
+        " return [r.top, r.bottom, window.innerHeight]; }")
+    assert 0 <= box[0] and box[1] <= box[2], box
+    page.screenshot(path=str(ARTIFACTS / "citation-dialog.png"))
+    dialog.locator("button.pq-viewer-close").click()
+    assert not dialog.is_visible()
+
+
+def test_joined_quote_marks_every_piece(page, qa):
+    """A quote joined across a column break: each raw piece is its own mark."""
+    for q in ("这座投资总额多大？", "长治高新区五年来有什么变化？", "高新区规上工业企业这几年从多少家涨到了多少家？"):
+        ans = qa.ask(q)
+        joined = [c for c in ans.citations if c.spans and len(c.spans) > 1]
+        if joined:
+            break
+    else:
+        pytest.skip("no joined quote among these answers")
+    c = joined[0]
+    answer = ask(page, q)
+    answer.locator("a.pq-cite").nth(ans.citations.index(c)).click()
+    frame = page.frame_locator("dialog#pq-viewer iframe")
+    frame.locator("mark.pq-mark").first.wait_for(timeout=10_000)
+    assert frame.locator("mark.pq-mark").count() == len(c.spans)
+    assert squeeze("".join(frame.locator("mark.pq-mark").all_inner_texts())) \
+        == squeeze("".join(qa.index.articles[c.doc].raw[a:b] for a, b in sorted(c.spans)))
+
+
+def test_chinese_page_even_for_an_english_browser(browser, server):
+    context, page = open_chat(browser, server, width=1280, locale="en-US")
+    try:
+        assert page.evaluate("document.documentElement.lang") == "zh-CN"
+        answer = ask(page, "长治高新区现在有多少家入区企业？")
+        answer.hover()                                   # the message's buttons appear
+        page.wait_for_timeout(300)
+        strings = page.evaluate(VISIBLE_STRINGS)
+        english = [s for s in strings if ENGLISH.search(s)]
+        assert not english, english
+        labels = [s for s in strings if s.startswith("aria-label") and "<" in s]
+        assert not labels, labels                        # accessible names are plain text
+        assert any("赞" in s for s in strings) and any("复制" in s for s in strings)
+    finally:
+        context.close()
+
+
+def test_examples_look_like_buttons(page):
+    example = page.locator("#pq-chat button.example").first
+    style = example.evaluate("e => { const s = getComputedStyle(e);"
+                             " return [s.borderTopWidth, s.borderTopStyle, s.cursor]; }")
+    assert style[0] != "0px" and style[1] != "none" and style[2] == "pointer", style
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_sideways_scrolling_and_screenshots(browser, server, width):
+    context, page = open_chat(browser, server, width=width)
+    try:
+        ask(page, "长治高新区和长治经开区的高新技术企业分别有多少家？")
+        overflow = page.evaluate("() => [document.documentElement.scrollWidth,"
+                                 " document.documentElement.clientWidth]")
+        assert overflow[0] <= overflow[1], overflow
+        body = page.evaluate("() => [document.body.scrollWidth, document.body.clientWidth]")
+        assert body[0] <= body[1], body
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"chat-{width}px.png"), full_page=True)
+    finally:
+        context.close()
