@@ -154,3 +154,36 @@ def test_embed_without_the_slash_in_a_browser(browser, server):
     page.wait_for_selector("#pq-input textarea", timeout=60_000)
     assert page.locator("#pq-about").count() == 0            # the compact chat, not the full one
     page.close()
+
+
+def test_feedback_list_needs_an_admin_key_not_a_portal_key(qa, settings, tmp_path):
+    """A portal's key is readable by its visitors: with admin keys set, it neither reads the
+    feedback log nor re-indexes; an admin key does."""
+    from browser import Server, corpus_env
+
+    srv = Server(corpus_env(settings, PARKQA_LOG_DIR=str(tmp_path), PARKQA_API_KEYS="portal-k1",
+                            PARKQA_ADMIN_KEYS="admin-k9", PARKQA_RATE_LIMIT="0"))
+    try:
+        portal, admin = ({"Authorization": f"Bearer {k}"} for k in ("portal-k1", "admin-k9"))
+        answer = httpx.post(srv.url + "/api/ask", json={"question": QUESTION}, headers=portal,
+                            timeout=60).json()
+        for rating in ("down", "up"):
+            r = httpx.post(srv.url + "/api/feedback", headers=portal, timeout=30, json={
+                "question": answer["question"], "answer": answer["text"],
+                "answered": answer["answered"], "rating": rating, "comment": f"c-{rating}"})
+            assert r.status_code == 201, r.text
+        for headers in ({}, portal):
+            r = httpx.get(srv.url + "/api/feedback", headers=headers, timeout=30)
+            assert r.status_code == 403 and "管理员" in r.json()["message"]
+            assert httpx.post(srv.url + "/api/reindex", headers=headers, timeout=30).status_code == 403
+        r = httpx.get(srv.url + "/api/feedback", headers=admin, timeout=30)
+        assert r.status_code == 200
+        body = r.json()
+        assert body["total"] == 2 and [x["comment"] for x in body["records"]] == ["c-up", "c-down"]
+        down = httpx.get(srv.url + "/api/feedback", params={"rating": "down"}, headers=admin,
+                         timeout=30).json()
+        assert [x["comment"] for x in down["records"]] == ["c-down"]
+        assert httpx.get(srv.url + "/api/feedback", params={"rating": "meh"}, headers=admin,
+                         timeout=30).status_code == 422
+    finally:
+        srv.stop()

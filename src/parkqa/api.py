@@ -14,9 +14,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from typing import Literal
 
 try:
-    from fastapi import Depends, FastAPI, Request
+    from fastapi import Depends, FastAPI, Query, Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.middleware.cors import CORSMiddleware
     from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
@@ -30,6 +31,7 @@ from .config import Settings
 from .corpus import CorpusError
 from .docview import article_page, marked_html, parse_spans
 from .feedback import FeedbackLog
+from .feedback_report import read_records, select
 from .index import IndexUnavailable
 from .openai_api import ChatError, build_router
 from .pipeline import ParkQA
@@ -181,8 +183,14 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
         return HTMLResponse(article_page(art, marks))
 
     def admin(request: Request) -> None:
-        """With API keys: a valid key. Without: only this machine (the operator's shell)."""
-        if settings.api_keys:
+        """With admin keys: one of them (a portal's API key, which its visitors can read, is
+        not enough). Else with API keys: a valid key. Without keys: only this machine."""
+        if settings.admin_keys:
+            if not key_allowed(bearer_key(request.headers.get("authorization")),
+                               settings.admin_keys):
+                raise ApiError(403, "forbidden", "需要管理员密钥（PARKQA_ADMIN_KEYS）。"
+                               " (An admin key is needed.)")
+        elif settings.api_keys:
             guard(request)
         elif not request.client or request.client.host not in ("127.0.0.1", "::1"):
             raise ApiError(403, "forbidden", "只能在服务器本机上重建索引（或设置 API 密钥）。")
@@ -199,6 +207,20 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
                 from None
         return {"status": "reindexed", **manifest["counts"], "skipped": manifest["skipped"],
                 "seconds": manifest["build_seconds"]}
+
+    @app.get("/api/feedback", dependencies=[Depends(admin)],
+             summary="The ratings given, newest first (admin)")
+    def feedback_list(since: str | None = None, rating: Literal["up", "down"] | None = None,
+                      limit: int = Query(100, ge=1, le=1000)) -> dict:
+        """The same records as ``parkqa feedback --format jsonl``: ``since`` an ISO date or
+        time (UTC), ``rating`` up or down."""
+        if feedback is None:
+            raise ApiError(503, "feedback_off", "反馈记录已关闭（PARKQA_LOG_DIR 为空）。"
+                           " (Feedback logging is off.)")
+        records, bad = read_records(feedback.path)
+        chosen = select(records, since=since, rating=rating)
+        return {"total": len(chosen), "unreadable_lines": bad,
+                "records": list(reversed(chosen))[:limit]}
 
     app.include_router(widget_router())   # before the chat's mount at / takes every path
 

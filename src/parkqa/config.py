@@ -31,6 +31,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     api_keys: tuple[str, ...] = ()
+    admin_keys: tuple[str, ...] = ()   # for re-indexing and reading feedback; api_keys do not
     allowed_origins: tuple[str, ...] = ()
     rate_limit: str = "60/minute"
     log_dir: str = "logs"      # feedback log; "" turns logging off
@@ -56,6 +57,8 @@ class Settings:
             values["log_dir"] = env["PARKQA_LOG_DIR"].strip()
         if env.get("PARKQA_API_KEYS") is not None:
             values["api_keys"] = _split(env["PARKQA_API_KEYS"])
+        if env.get("PARKQA_ADMIN_KEYS") is not None:
+            values["admin_keys"] = _split(env["PARKQA_ADMIN_KEYS"])
         if env.get("PARKQA_ALLOWED_ORIGINS") is not None:
             values["allowed_origins"] = _split(env["PARKQA_ALLOWED_ORIGINS"])
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -66,6 +69,7 @@ class Settings:
         return {"PARKQA_SEEDS": str(self.seeds), "PARKQA_INDEX": str(self.index),
                 "PARKQA_MODEL": self.model, "PARKQA_HOST": self.host, "PARKQA_PORT": str(self.port),
                 "PARKQA_API_KEYS": ",".join(self.api_keys),
+                "PARKQA_ADMIN_KEYS": ",".join(self.admin_keys),
                 "PARKQA_ALLOWED_ORIGINS": ",".join(self.allowed_origins),
                 "PARKQA_RATE_LIMIT": self.rate_limit, "PARKQA_LOG_DIR": self.log_dir,
                 "PARKQA_MAX_QUESTION_CHARS": str(self.max_question_chars),
