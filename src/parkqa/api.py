@@ -129,15 +129,18 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
     log_dir = settings.log_dir or None
     feedback = FeedbackLog(log_dir) if log_dir else None
 
+    def feedback_log() -> FeedbackLog:
+        if feedback is None:
+            raise ApiError(503, "feedback_off", "反馈记录已关闭（PARKQA_LOG_DIR 为空）。"
+                           " (Feedback logging is off.)")
+        return feedback
+
     @app.post("/api/feedback", dependencies=[Depends(guard)], status_code=201,
               summary="Rate an answer (👍/👎), with an optional comment")
     def rate(body: FeedbackRequest) -> dict:
         """Appends the rating, the answer it rates and the comment to the same log as the
         chat's 👍/👎 (``PARKQA_LOG_DIR/feedback.jsonl``); review it with ``parkqa feedback``."""
-        if feedback is None:
-            raise ApiError(503, "feedback_off", "反馈记录已关闭（PARKQA_LOG_DIR 为空）。"
-                           " (Feedback logging is off.)")
-        record = feedback.append(body.model_dump())
+        record = feedback_log().append(body.model_dump())
         return {"status": "recorded", "time": record["time"]}
 
     @app.get("/api/health", summary="Model, index and articles")
@@ -214,10 +217,7 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
                       limit: int = Query(100, ge=1, le=1000)) -> dict:
         """The same records as ``parkqa feedback --format jsonl``: ``since`` an ISO date or
         time (UTC), ``rating`` up or down."""
-        if feedback is None:
-            raise ApiError(503, "feedback_off", "反馈记录已关闭（PARKQA_LOG_DIR 为空）。"
-                           " (Feedback logging is off.)")
-        records, bad = read_records(feedback.path)
+        records, bad = read_records(feedback_log().path)
         chosen = select(records, since=since, rating=rating)
         return {"total": len(chosen), "unreadable_lines": bad,
                 "records": list(reversed(chosen))[:limit]}
