@@ -28,7 +28,7 @@ HISTORY_HELP = (f"对话历史格式不正确：history 应为按时间先后排
                 f'每轮形如 {{"question": "…", "answer": "…"}}，每项不超过 {MAX_TURN_CHARS} 字。'
                 f" (Invalid history: a list of at most {MAX_TURNS} turns, oldest first, each "
                 f'{{"question": "...", "answer": "..."}} with at most {MAX_TURN_CHARS} characters.)')
-ASK_HELP = ('请求格式不正确：请发送 JSON，如 {"question": "高新区有多少家入区企业？", "top_k": 5}。'
+ASK_HELP = ('请求格式不正确：请发送 JSON，如 {"question": "……", "top_k": 5}。'
             ' (Invalid request: send JSON such as {"question": "...", "top_k": 5}.)')
 FEEDBACK_HELP = ('反馈格式不正确：需要 question、answer、answered 和 rating（"up" 或 "down"），'
                  f"comment 可选（不超过 {MAX_COMMENT_CHARS} 字）。"
@@ -39,9 +39,8 @@ FEEDBACK_HELP = ('反馈格式不正确：需要 question、answer、answered �
 class Turn(BaseModel):
     """One earlier exchange: the question asked and the answer text returned for it."""
     model_config = ConfigDict(extra="forbid")
-    question: str = Field(max_length=MAX_TURN_CHARS, examples=["高新区有多少家入区企业？"])
-    answer: str = Field(default="", max_length=MAX_TURN_CHARS,
-                        examples=["入区企业从2021年的0.9万家增至1.2万家[1]"])
+    question: str = Field(max_length=MAX_TURN_CHARS, examples=["园区现在有多少家企业？"])
+    answer: str = Field(default="", max_length=MAX_TURN_CHARS, examples=["……（原文引用）[1]"])
 
 
 def check_history(turns: list[Turn]) -> list[Turn]:
@@ -53,7 +52,7 @@ def check_history(turns: list[Turn]) -> list[Turn]:
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(description="the question, in Chinese or English",
-                          examples=["高新区现在有多少家入区企业？"])
+                          examples=["园区现在有多少家企业？"])
     top_k: int | None = Field(default=None, ge=1, le=MAX_TOP_K,
                               description="passages to read (default 5)")
     history: list[Turn] = Field(
