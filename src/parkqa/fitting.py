@@ -35,19 +35,17 @@ def _analyzed(qa, items, cache: dict | None = None):
     """Each item's question analysis and candidates, scored by the current sentence model.
     Candidates and their features do not depend on the model, so within one fit they are
     computed once per question (``cache``) and only rescored."""
+    cache = {} if cache is None else cache
     for item in items:
         key = item["question"]
-        if cache is None or key not in cache:
+        if key not in cache:
             q, _, ranked = qa.answerer.analyze(key)
-            if cache is not None:
-                cache[key] = (q, ranked)
-        q, ranked = cache[key] if cache is not None else (q, ranked)
-        if cache is not None:
-            scores = qa.answerer.model.sentence.predict_proba(feature_matrix(ranked))
-            for c, p in zip(ranked, scores):
-                c.score = float(p)
-            ranked = sorted(ranked, key=lambda c: -c.score)
-        yield item, q, ranked
+            cache[key] = (q, ranked)
+        q, ranked = cache[key]
+        scores = qa.answerer.model.sentence.predict_proba(feature_matrix(ranked))
+        for c, p in zip(ranked, scores):
+            c.score = float(p)
+        yield item, q, sorted(ranked, key=lambda c: -c.score)
 
 
 def sentence_data(qa, items, cache: dict | None = None) -> tuple[np.ndarray, np.ndarray,
