@@ -5,6 +5,7 @@ import pytest
 
 from parkqa.conversation import resolve, resolve_followup, subject_of
 from parkqa.knowledge import Knowledge
+from parkqa.question import clean
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -55,3 +56,18 @@ def test_subject_is_the_opening_noun_phrase():
     assert subject_of("请问长治高新区现在有多少家入区企业？") == "长治高新区"
     assert subject_of("山西正来制药新生产线每天能产多少支口服液？") == "山西正来制药新生产线"
     assert subject_of("哪家公司负责人说没费心？") == ""
+
+
+@pytest.mark.parametrize("follow_up, previous, expected", [
+    ("When did it actually go into production?",
+     "What's the capacity of the LMFP cathode project in the High-tech Zone, and when is it due?",
+     "When did the LMFP cathode project in the High-tech Zone actually go into production?"),
+    ("Which newspaper published it?", "Who wrote the article titled 聚集高端产业 锻造发展引擎?",
+     "Which newspaper published the article titled 聚集高端产业 锻造发展引擎?"),
+    ("What was its actual GDP in 2025?", "What GDP target has the Changzhi ETDZ set?",
+     "What was the Changzhi ETDZ's actual GDP in 2025?"),
+])
+def test_an_english_pronoun_means_the_last_questions_subject(follow_up, previous, expected):
+    # an English question's subject is its "the …" phrase, not the words it opens with; a
+    # Chinese title quoted inside it does not make it a Chinese question
+    assert resolve_followup(follow_up, previous) == clean(expected)   # English zone names normalized

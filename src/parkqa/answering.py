@@ -183,6 +183,7 @@ def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidat
     f["missing_rare"] = bf["missing_rare"]
     f["focus"] = max(c.features["focus"] for c in chosen)
     f["slot"] = max(c.features["slot"] for c in chosen)
+    f["slot_best"] = bf["slot"]   # the best quote's own: a second quote's value may be another's
     return f
 
 

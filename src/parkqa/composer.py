@@ -57,7 +57,7 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
              and not c.sentence.heading]
     for place in q.places if len(q.places) >= 2 else []:
         if not any(c.sentence.park == place for c in chosen):
-            add(next((c for c in about if c.sentence.park == place), None))
+            add(_about_place(about, place))
     # so does a question of several parts, each part from the best sentence that holds it
     for aspect in q.aspects if len(q.aspects) >= 2 else []:
         if max(coverage(aspect, c.sentence.text.lower()) for c in chosen) < 0.5:
@@ -78,6 +78,13 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
                  None))
     trimmed = [trim(c, q) for c in chosen]
     return _with_antecedent(trimmed, finder)
+
+
+def _about_place(about: list[Candidate], place: str) -> Candidate | None:
+    """The best quote about ``place`` that still holds the question's rare terms (what is
+    compared, "日盛达" in "日盛达在两篇报道里分别怎么写的"), else the best about it at all."""
+    here = [c for c in about if c.sentence.park == place]
+    return next((c for c in here if not c.features["missing_rare"]), here[0] if here else None)
 
 
 def _summary(best: Candidate, ranked: list[Candidate], finder, q: Question,

@@ -29,7 +29,7 @@ _SWAP = re.compile(r"^(?:那么|那|那在|在|换成|如果是|还有)?\s*(?P<x
 # "那中兵长智呢，建了个啥？": a new subject and its own question
 _NEW_SUBJECT = re.compile(r"^(?:那么|那|还有)?\s*(?P<x>[^，,。？?]{2,20}?)\s*呢\s*[，,]\s*(?P<rest>.+)$")
 _PRONOUN = re.compile(r"它们|它|(?:该|这家|那家|这个|那个|这些|这一|此)(?P<noun>公司|企业|项目|园区|基地|产品|"
-                      r"中心|平台|工程|产业园)|这家|那家|这个|他们|其|\b(?:it|this company|that company|"
+                      r"中心|平台|工程|产业园)|这家|那家|这个|他们|其|\b(?:its|it|this company|that company|"
                       r"this project|that project|they)\b", re.I)
 # what a pronoun's noun can stand for ("这家企业" -> a company's name)
 _KIND_OF = {"公司": r"公司|集团|企业|药业|制药|科技", "企业": r"公司|集团|企业|药业|制药|科技"}
@@ -52,6 +52,28 @@ def subject_of(question: str) -> str:
     cut = _PREDICATE.search(q)
     subject = q[: cut.start()] if cut else q
     return subject if 2 <= len(subject) <= 20 else ""
+
+
+# an English noun phrase: "the LMFP cathode project in Changzhi Hi-tech Zone", up to a verb,
+# a clause break or the end
+_EN_PHRASE = re.compile(r"\bthe\s+((?:(?!\b(?:is|are|was|were|did|does|do|has|have|had|and|or|"
+                        r"that|which|who|when|to|will|can|set|reach|made)\b)[^,;?!.，。？])+)", re.I)
+
+
+def english_subject(question: str) -> str:
+    """The longest "the …" noun phrase of an English question, without a measure it opens with
+    ("the capacity of the X" -> "the X"): what its "it" stands for."""
+    found = [m.group(1).strip() for m in _EN_PHRASE.finditer(question)]
+    if not found:
+        return ""
+    phrase = max(found, key=len)
+    head, of, rest = phrase.partition(" of ")
+    return "the " + (rest.removeprefix("the ") if of and rest else phrase)
+
+
+def _opens_english(text: str) -> bool:
+    """An English question, even one quoting a Chinese title."""
+    return text[:1].isascii() and text[:1].isalpha()
 
 
 def _slots(text: str, knowledge: Knowledge | None) -> dict[str, tuple[int, int]]:
@@ -123,12 +145,13 @@ def resolve_followup(question: str, previous: str | None, *, previous_answer: st
     pronoun = _PRONOUN.search(q)
     if pronoun:
         noun = pronoun.group("noun") or ""
-        subject = "" if is_english(prev) else subject_of(prev)
+        subject = english_subject(prev) if _opens_english(prev) else subject_of(prev)
         named = _named_in_answer(previous_answer, prev, names, noun) \
             if _ASKS_NAME.search(prev) or (noun and noun not in subject) else ""
         subject = named or subject
         if subject:
-            return q[:pronoun.start()] + subject + q[pronoun.end():]
+            return q[:pronoun.start()] + subject + ("'s" if pronoun.group().lower() == "its"
+                                                    else "") + q[pronoun.end():]
         return f"{lead}：{q}" if lead else question
     if _CONTEXT_REF.search(q):   # "这里面…", "都是哪些…", "its …": about the last topic
         return f"{lead}：{q}" if lead else question

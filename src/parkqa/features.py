@@ -37,6 +37,7 @@ SPECIFIC = re.compile(r"\d|[“《][^”》]{2,20}[”》]|[一二两三四五�
 
 BYLINE = re.compile(r"记者|通讯员|/文|/图|摄影|供图|^[（(]?上接|^[（(]?下转")
 
+LONE_CHARS = 40   # a caption or a signature, not a paragraph of text
 RARE_IDF = 4.0   # log(N/df): on 328 sentences, a term at most five of them hold
 
 FEATURES = ("dense", "dense_z", "dense_gap", "passage", "bm25", "coverage", "coverage_ctx",
@@ -44,7 +45,7 @@ FEATURES = ("dense", "dense_z", "dense_gap", "passage", "bm25", "coverage", "cov
             "year_clash", "place_match", "place_clash", "article_place_match", "heading",
             "length", "english_dense", "summary_pos", "detail", "article_heading",
             "article_lead", "article_byline", "specific", "novelty", "missing_rare", "focus",
-            "slot", "title", "section")
+            "slot", "title", "section", "interrogative", "lone_line")
 
 
 @dataclass
@@ -97,6 +98,10 @@ class CandidateFinder:
         self._paragraph = [self._paragraph_text(s) for s in sents]
         self.paragraph_id = [(s.doc, self.index.articles[s.doc].text.rfind("\n", 0, s.start))
                              for s in sents]
+        per_paragraph: dict = {}
+        for pid in self.paragraph_id:
+            per_paragraph[pid] = per_paragraph.get(pid, 0) + 1
+        self._alone = [per_paragraph[pid] == 1 for pid in self.paragraph_id]
         first: dict[str, int] = {}
         self.position = [s.id - first.setdefault(s.doc, s.id) for s in sents]
         self._title = {d: a.title.lower() for d, a in index.articles.items()}
@@ -222,6 +227,10 @@ class CandidateFinder:
         f["slot"] = slot_value(kind, focus, s.text, unit=q.unit)
         f["title"] = coverage(q.terms, self._title[s.doc])
         f["section"] = coverage(q.terms, self._section[s.id])
+        # a rhetorical question of the article ("如何破解…瓶颈？") states nothing
+        f["interrogative"] = float(s.text.rstrip()[-1:] in "？?")
+        # a short line that is a paragraph by itself: a photo caption, a signature, a slogan
+        f["lone_line"] = float(self._alone[s.id] and len(s.text) <= LONE_CHARS)
         return f
 
 

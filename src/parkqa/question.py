@@ -41,8 +41,11 @@ KIND_CUES = {
                r"describe|tell me about",
     "duration": r"多久|多长时间|几年时间|隔了|相隔|间隔|how long",
     "compare": r"哪个.{0,8}?(?:更|多|大|高|强|快|少)|谁.{0,6}?更|相比|比较|对比|差多少|compare|versus|\bvs\b|more than",
-    "article": r"文章|这篇|报道|稿子|作者|记者|谁写|标题|题目|版面|第几版|哪一版|哪个版|哪家报|报纸|图片说明|"
-               r"图注|摄影|headline|title|author|wrote|written|article|reporter|newspaper|caption",
+    # about the article itself (who wrote it, its title, page or pictures), not what it says:
+    # "X在这篇报道里怎么写的" asks about its content
+    "article": r"作者|记者|谁写|哪位写|标题|题目|版面|第几版|哪一版|哪个版|哪家报|报纸|特刊|刊登|登在|发表在|"
+               r"图片说明|图注|配图|照片|摄影|图\s*[①-⑩\d]|headline|title|author|wrote|written|"
+               r"reporter|newspaper|caption|photo|published|edition",
 }
 # A detail the question asks for, and what a sentence must show to give it: without it, a
 # sentence on the right topic still does not answer ("哪个月并网" needs a month).
