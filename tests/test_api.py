@@ -31,7 +31,8 @@ def test_answer_json_contract_maps_back_to_the_article(server):
     assert {"question", "answered", "text", "citations", "confidence"} <= set(d)
     for c in d["citations"]:
         doc = httpx.get(f"{server.url}/api/docs/{c['doc']}", timeout=10).json()
-        assert doc["title"] == c["title"]
+        assert doc["title"] == c["title"] and doc["byline"] == c["byline"] != ""
+        assert doc["date"] == c["date"] != "" and ".txt" not in doc["title"]
         pieces = c.get("spans") or [[c["start"], c["end"]]]
         assert squash("".join(doc["text"][a:b] for a, b in pieces)) == squash(c["quote"])
 

@@ -57,6 +57,7 @@ def test_citation_opens_article_with_quote_marked(page, qa):
     marked = "".join(marks.all_inner_texts())
     assert squeeze(marked) == squeeze(expected.quote)
     assert expected.title in frame.locator("h1").inner_text()
+    assert expected.byline in frame.locator(".pq-meta").first.inner_text()   # who, when
     assert marks.first.is_visible()
     # scrolled to the quote: the first mark is inside the frame's viewport
     box = frame.locator("body").evaluate(

@@ -79,7 +79,7 @@ def test_sources_are_named_by_title_not_file_name_or_offsets(qa, dev_answers):
     ans = next(a for a in dev_answers if a.answered)
     text = format_answer(ans)
     for c in ans.citations:
-        assert c.title in text
+        assert c.title in text and c.byline in text    # named as printed: title, byline, date
         assert c.doc not in text
     assert not re.search(r"\.txt|第\s*\d+\s*[–-]\s*\d+\s*字", text)
     page = answer_html(ans, qa.index.articles)

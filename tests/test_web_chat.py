@@ -16,7 +16,8 @@ def test_first_visit_explains_and_offers_examples(page, qa):
     about = page.locator("#pq-about")
     assert "我能回答什么" in about.inner_text()
     for article in qa.index.articles.values():          # every article is listed by title
-        assert article.title in about.inner_text()
+        assert article.meta.full_title() in about.inner_text()
+        assert article.meta.credits() in about.inner_text()  # with byline, source and date
     examples = page.locator("#pq-chat button.example")
     assert examples.count() >= 3
     first = examples.first.inner_text().strip()
@@ -43,9 +44,10 @@ def test_answer_shows_whole_with_citation_and_highlighted_source(page, qa):
     assert "1.2万家" in text and "[1]" in text
     assert "1.2万家" in answer.locator(".pq-text strong").all_inner_texts()   # the eye lands on it
     source = answer.locator("details.pq-source").first
-    title = qa.index.articles["000_e7ffa1cc56d22445.txt"].title
-    assert title in source.locator("summary").inner_text()
+    meta = qa.index.articles["000_e7ffa1cc56d22445.txt"].meta
+    title = meta.title
     summary = source.locator("summary").inner_text()
+    assert title in summary and meta.credits() in summary and "本报记者 李洋" in summary
     assert ".txt" not in summary and "字" not in summary.replace(title, "")   # no file, offsets
     assert not source.locator("mark.pq-hit").is_visible()      # closed until asked for
     source.locator("summary").click()

@@ -62,6 +62,8 @@ def test_widget_answers_and_follows_up_on_a_foreign_origin(browser, portal_serve
     source = first.locator(".sources details").first
     assert source.get_attribute("open") is not None
     assert "153家" in source.locator(".quote").inner_text()
+    credit = source.locator("summary .credit").inner_text()           # named as printed
+    assert "本报记者 李洋" in credit and "年" in credit and ".txt" not in source.inner_text()
     second = ask(page, "那经开区呢？")                                  # history went along
     assert "经开区" in second.locator(".resolved").inner_text()
     assert "50家" in second.locator(".text").inner_text()

@@ -40,6 +40,12 @@ class Citation:
     end: int
     score: float
     spans: list[list[int]] | None = None
+    # the article as printed (parkqa.metadata): shown wherever a source is named
+    subtitle: str = ""
+    source: str = ""
+    date: str = ""
+    date_from: str = ""
+    byline: str = ""
 
     def to_dict(self) -> dict:
         out = asdict(self)
@@ -130,10 +136,10 @@ class Answerer:
         spans = [x for x in art.raw_spans(a, b) if x[0] < x[1]]
         # a quote joined across a column break may continue *before* its cut in the raw file:
         # start/end bound all pieces (start < end always); ``spans`` keeps each piece, in order
-        return Citation(n=n, doc=s.doc, title=art.title, quote=art.quote(a, b),
+        return Citation(n=n, doc=s.doc, quote=art.quote(a, b),
                         start=min(x[0] for x in spans), end=max(x[1] for x in spans),
                         score=round(cand.score, 4),
-                        spans=[list(x) for x in spans])
+                        spans=[list(x) for x in spans], **art.meta.citation_fields())
 
 
 def join_quotes(quotes: list[str], numbers: list[int]) -> str:

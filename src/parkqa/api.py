@@ -164,7 +164,8 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
              summary="One article, for a citation viewer")
     def article(doc: str, start: int | None = None, end: int | None = None,
                 spans: str | None = None, format: str = "json"):
-        """Title and raw text of an indexed article; citation offsets index into ``text``.
+        """Title, metadata (as in citations) and raw text of an indexed article; citation
+        offsets index into ``text``.
         With ``start``/``end`` (or ``spans=a-b,c-d``, a citation's exact pieces) it also returns
         ``marks`` and ``html``: the article with each piece in ``<mark>``, the view the chat's
         [n] opens; ``format=html`` returns that view as a whole page.
@@ -172,7 +173,7 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
         art, marks = marks_for(doc, start, end, spans)
         if format == "html":
             return HTMLResponse(article_page(art, marks))
-        out = {"doc": art.doc, "title": art.title, "park": art.park, "text": art.raw}
+        out = {"doc": art.doc, **art.meta.citation_fields(), "park": art.park, "text": art.raw}
         if marks:
             out |= {"marks": marks, "html": marked_html(art.raw, marks)}
         return out

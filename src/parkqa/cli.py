@@ -14,6 +14,7 @@ import sys
 
 from . import progress
 from .config import Settings
+from .metadata import credits, full_title
 
 
 def _settings(args) -> Settings:
@@ -47,7 +48,8 @@ def format_answer(ans) -> str:
         lines.append("")
         lines.append("来源：" if ans.citations else "可能相关：")
         for c in cites:
-            lines.append(f"[{c.n}] 《{c.title}》")
+            line = credits(c.source, c.date, c.date_from, c.byline)
+            lines.append(f"[{c.n}] 《{full_title(c.title, c.subtitle)}》" + (f" {line}" if line else ""))
             if not ans.citations:
                 lines.append(f"    {c.quote}")
     return "\n".join(lines)

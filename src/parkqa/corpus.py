@@ -23,15 +23,14 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .ingest import SUPPORTED_SUFFIXES, IngestError, extract_text
+from .ingest import SUPPORTED_SUFFIXES, IngestError, extract
+from .metadata import ArticleMeta, Line, complete, read_meta, search_title
+from .punctuation import CLOSERS, SENTENCE_END, ends_complete, squash  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = SUPPORTED_SUFFIXES   # .txt .md .html .htm .docx .pdf
 
-SENTENCE_END = set("。！？!?…")
-_COMPLETE_END = SENTENCE_END | set("；;：:—")
-CLOSERS = set("”’」』）)》】\"'")
 _CAPTION_MAX = 30  # short lines without a sentence end are headings, captions or bylines
 
 
@@ -45,10 +44,11 @@ class Article:
     raw: str                 # the file's text exactly as read (after decoding)
     text: str                # repaired, normalized text; paragraphs separated by "\n"
     offsets: list[int]       # raw index of every character of ``text`` (-1 for separators)
-    title: str
+    title: str               # title and subtitle as one string: what questions are matched to
     park: str                # the place it is mainly about (set with the corpus's Knowledge)
     sha256: str
     paragraph_kinds: list[str] = field(default_factory=list)  # "heading" | "body", per line of text
+    meta: ArticleMeta = field(default_factory=ArticleMeta)   # title, source, date, byline shown
 
     def raw_spans(self, start: int, end: int) -> list[tuple[int, int]]:
         """Raw ``[start, end)`` pieces behind ``text[start:end]``, split where non-space raw text
@@ -72,14 +72,16 @@ class Article:
 
 # ---------------------------------------------------------------- reading
 
-def read_text(path: Path) -> str:
+def read_text(path: Path) -> tuple[str, dict]:
     """The plain text of an article file of any supported format (``parkqa.ingest``): a UTF-8
-    ``.txt`` exactly as written, GB18030 text decoded, the main text of a web page, Word or PDF.
-    Anything unusable (empty, too large, encrypted, mistyped, scanned) is a CorpusError."""
+    ``.txt`` exactly as written, GB18030 text decoded, the main text of a web page, Word or PDF;
+    and what a web page says about itself (date, site, author). Anything unusable (empty, too
+    large, encrypted, mistyped, scanned) is a CorpusError."""
     try:
-        return extract_text(path)
+        found = extract(path)
     except IngestError as exc:
         raise CorpusError(str(exc)) from exc
+    return found.text, found.page
 
 
 def article_paths(folder: Path) -> list[Path]:
@@ -122,8 +124,10 @@ def file_sha256(path: Path) -> str:
 
 
 def load_article(path: Path) -> Article:
-    raw = read_text(path)
-    return repair(raw, doc=path.name, sha256=hashlib.sha256(raw.encode("utf-8")).hexdigest())
+    raw, page = read_text(path)
+    art = repair(raw, doc=path.name, sha256=hashlib.sha256(raw.encode("utf-8")).hexdigest())
+    complete(art.meta, path, page)   # what the text does not say: the page's or the file's date
+    return art
 
 
 # ---------------------------------------------------------------- repair
@@ -135,19 +139,6 @@ class _Block:
     heading: bool = False
     blank_before: bool = True
     big_gap: bool = False          # two or more blank lines before it: a layout jump
-
-
-def _strip_closers(text: str) -> str:
-    return text.rstrip("".join(CLOSERS))
-
-
-def ends_complete(text: str) -> bool:
-    """True when ``text`` ends a sentence (or a lead-in such as a colon or a dash)."""
-    text = text.rstrip()
-    if not text:
-        return True
-    bare = _strip_closers(text)
-    return bool(bare) and bare[-1] in _COMPLETE_END
 
 
 def is_dangling(text: str) -> bool:
@@ -165,11 +156,6 @@ def is_dangling(text: str) -> bool:
 
 def _width(text: str) -> float:
     return sum(1.0 if ord(c) > 0x2E7F else 0.5 for c in text if not c.isspace())
-
-
-def squash(text: str) -> str:
-    """``text`` without any whitespace (how quotes are compared with the raw file)."""
-    return "".join(text.split())
 
 
 def _lines(raw: str) -> list[_Block]:
@@ -375,28 +361,6 @@ def _count_hashes(raw: str, content: list[int]) -> int:
     return n
 
 
-def _title(blocks: list[_Block], doc: str) -> str:
-    headings = [b.text.lstrip("#").strip() for b in blocks if b.heading]
-    marked = [b.text.lstrip("#").strip() for b in blocks if b.text.startswith("# ")]
-    title = ""
-    for text in marked + headings:
-        bare = text.strip("—-— ")
-        # a dash-led line is a subtitle, printed above or below the title it belongs to
-        if len(squash(bare)) >= 8 and not bare[:1] in "①②③④⑤←↓→↑▶" \
-                and not text.startswith("——"):
-            title = bare
-            break
-    if title:
-        for i, b in enumerate(blocks):
-            if b.text.lstrip("#").strip().strip("—-— ") == title:
-                subs = [blocks[j].text.strip() for j in (i + 1, i - 1) if 0 <= j < len(blocks)]
-                sub = next((t for t in subs if t.startswith("——") and len(t) <= 60
-                            and not ends_complete(t)), "")
-                title = f"{title}{sub}"
-                break
-    return title or Path(doc).stem
-
-
 def repair(raw: str, *, doc: str = "article.txt", sha256: str = "") -> Article:
     """Turn a raw article into an ``Article`` whose text is repaired and mapped to ``raw``."""
     blocks = _join_wrapped(_lines(raw))
@@ -406,6 +370,7 @@ def repair(raw: str, *, doc: str = "article.txt", sha256: str = "") -> Article:
     text, offsets, kinds = _build_text(raw, blocks)
     if not text.strip():
         raise CorpusError(f"{doc}: no text left after cleaning")
-    return Article(doc=doc, raw=raw, text=text, offsets=offsets, title=_title(blocks, doc),
+    lines = [Line(b.text, b.heading) for b in blocks]
+    return Article(doc=doc, raw=raw, text=text, offsets=offsets, title=search_title(lines, doc),
                    park="", sha256=sha256 or hashlib.sha256(raw.encode()).hexdigest(),
-                   paragraph_kinds=kinds)
+                   paragraph_kinds=kinds, meta=read_meta(lines))

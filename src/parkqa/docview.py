@@ -72,6 +72,7 @@ body { font-family: "WenQuanYi Micro Hei", "Noto Sans CJK SC", "PingFang SC", "M
        system-ui, sans-serif; margin: 0 auto; padding: 16px; max-width: 760px; line-height: 1.8;
        color: #1f2937; }
 h1 { font-size: 1.25em; margin: 0 0 4px; }
+.pq-subtitle { font-size: 1.05em; color: #334155; margin: 0 0 4px; }
 .pq-meta { color: #64748b; font-size: .9em; margin-bottom: 12px; }
 .pq-article { white-space: pre-wrap; word-break: break-word; overflow-wrap: anywhere; }
 mark.pq-mark { background: #fde68a; color: inherit; padding: 0 1px; border-radius: 2px;
@@ -80,12 +81,16 @@ mark.pq-mark { background: #fde68a; color: inherit; padding: 0 1px; border-radiu
 
 
 def article_page(article, spans: list[list[int]]) -> str:
-    """A whole HTML page (lang zh-CN) for one article with ``spans`` marked."""
-    title = html.escape(article.title)
-    park = f'<div class="pq-meta">{html.escape(article.park)}</div>' if article.park else ""
+    """A whole HTML page (lang zh-CN) for one article with ``spans`` marked: its title, subtitle,
+    where, when and by whom it was printed, and the place it is about."""
+    meta = article.meta
+    title = html.escape(meta.title)
+    subtitle = f'<div class="pq-subtitle">——{html.escape(meta.subtitle)}</div>' if meta.subtitle else ""
+    about = " · ".join(x for x in (meta.credits(), article.park) if x)
+    about = f'<div class="pq-meta">{html.escape(about)}</div>' if about else ""
     note = ('<div class="pq-meta">引用的原文已用黄色标出。</div>' if spans else "")
     return ('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{title} · 原文</title><style>{PAGE_CSS}</style></head><body>"
-            f'<h1>{title}</h1>{park}{note}'
+            f'<h1>{title}</h1>{subtitle}{about}{note}'
             f'<div class="pq-article">{marked_html(article.raw, spans)}</div></body></html>')

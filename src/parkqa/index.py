@@ -36,12 +36,13 @@ from .corpus import (ARTICLE_SUFFIXES, Article, article_paths, file_sha256, igno
                      load_corpus)
 from .knowledge import Knowledge
 from .lexicon import Lexicon
+from .metadata import ArticleMeta
 from .scorer import AnswerModel, default_model_path, model_fingerprint
 from .tokens import add_words, corpus_names, tokenize
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4   # 4: articles carry their metadata (title, source, date, byline)
 FILES = ("manifest.json", "articles.jsonl", "sentences.jsonl", "passages.jsonl",
          "passages.faiss", "sentences.faiss", "vectors.npz", "words.txt", "knowledge.json",
          "lexicon.json", "answer_model.json")
@@ -244,7 +245,8 @@ def build_index(settings: Settings, embedder=None) -> dict:
             _write_jsonl(tmp / "articles.jsonl", (
                 {"doc": a.doc, "title": a.title, "park": a.park, "sha256": a.sha256,
                  "raw": a.raw, "text": a.text, "offsets": a.offsets,
-                 "paragraph_kinds": a.paragraph_kinds} for a in articles))
+                 "paragraph_kinds": a.paragraph_kinds, "meta": a.meta.to_dict()}
+                for a in articles))
             # a passage is whole sentences, and no token crosses a sentence end: tokenize once
             s_tokens = [tokenize(x.text) for x in sentences]
             _write_jsonl(tmp / "sentences.jsonl", (
@@ -349,7 +351,7 @@ def load_index(settings: Settings, *, check: bool = True) -> Index:
             articles[row["doc"]] = Article(
                 doc=row["doc"], raw=row["raw"], text=row["text"], offsets=row["offsets"],
                 title=row["title"], park=row["park"], sha256=row["sha256"],
-                paragraph_kinds=row["paragraph_kinds"])
+                paragraph_kinds=row["paragraph_kinds"], meta=ArticleMeta.from_dict(row["meta"]))
         current = "sentences.jsonl"
         s_rows = _read_jsonl(index_dir / "sentences.jsonl")
         sentences = [Sentence(**{k: v for k, v in r.items() if k != "tokens"}) for r in s_rows]

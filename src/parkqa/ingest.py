@@ -1,7 +1,8 @@
 """Turn an article file of any supported format into the plain text the index keeps.
 
 Supported: ``.txt`` / ``.md`` (UTF-8, UTF-16 with a BOM, or GB18030/GBK, detected), ``.html`` /
-``.htm`` (the main text, found by trafilatura), ``.docx`` (python-docx: paragraphs and tables in
+``.htm`` (the main text, found by trafilatura, and the page's own date, site name and author),
+``.docx`` (python-docx: paragraphs and tables in
 order, headings as ``#`` lines) and ``.pdf`` with a text layer (pypdf). The text returned here is
 what ``corpus.repair`` reads and what citation offsets point into; the index stores it
 (``articles.jsonl``), so the original file is never read again at answer time. For a UTF-8
@@ -23,6 +24,7 @@ import io
 import logging
 import os
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,12 @@ MIN_HTML_TEXT = 20      # characters of main text below which a page holds no ar
 
 class IngestError(ValueError):
     """An article file cannot be turned into text; the message names the file."""
+
+
+@dataclass
+class Extracted:
+    text: str
+    page: dict = field(default_factory=dict)   # a web page's "date", "site", "author" (if said)
 
 
 def _fail(name: str, zh: str, en: str) -> IngestError:
@@ -101,7 +109,7 @@ def _cjk_share(text: str) -> float:
     return common / len(wide)
 
 
-def _text(data: bytes, name: str) -> str:
+def _text(data: bytes, name: str) -> Extracted:
     """Plain text: UTF-8 (BOM allowed) exactly as before, else UTF-16 with a BOM, else GB18030
     (a superset of GBK/GB2312) when the result reads as Chinese."""
     kind = _sniff(data)
@@ -109,14 +117,14 @@ def _text(data: bytes, name: str) -> str:
         raise _mistyped(name, kind, ("文本", "text"))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16")
+            return Extracted(data.decode("utf-16"))
         except UnicodeDecodeError:
             pass
     if b"\x00" in data:
         raise _fail(name, "看起来是二进制文件，不是文本文章",
                     "looks like a binary file, not a text article")
     try:
-        return data.decode("utf-8-sig")
+        return Extracted(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         utf8_error = exc
     try:
@@ -124,15 +132,16 @@ def _text(data: bytes, name: str) -> str:
     except UnicodeDecodeError:
         text = ""
     if text and _cjk_share(text) >= 0.8:
-        return text
+        return Extracted(text)
     at = utf8_error.start
     raise _fail(name, f"既不是 UTF-8 也不是 GB18030/GBK 编码（第 {at} 字节）；请另存为 UTF-8 后重建索引",
                 f"neither UTF-8 nor GB18030/GBK (byte {at}); save it as UTF-8 and re-index")
 
 
-def _html(data: bytes, name: str) -> str:
+def _html(data: bytes, name: str) -> Extracted:
     """The main text of a web page (navigation, sidebars and footers dropped by trafilatura),
-    one paragraph per block, the page's title as a ``#`` line."""
+    one paragraph per block, the page's title as a ``#`` line; and the date, site name and author
+    that the page's markup gives (they are seldom in its main text)."""
     import trafilatura
 
     kind = _sniff(data)
@@ -157,10 +166,13 @@ def _html(data: bytes, name: str) -> str:
             lines[0] = "# " + lines[0]
         else:
             lines.insert(0, "# " + title)
-    return "\n\n".join(lines) + "\n"
+    page = {key: value.strip() for key, value in (
+        ("date", meta and meta.date), ("site", meta and meta.sitename),
+        ("author", meta and meta.author)) if isinstance(value, str) and value.strip()}
+    return Extracted("\n\n".join(lines) + "\n", page)
 
 
-def _docx(data: bytes, name: str) -> str:
+def _docx(data: bytes, name: str) -> Extracted:
     """Paragraphs and tables in document order; headings (Title, Heading n) as ``#`` lines."""
     kind = _sniff(data)
     if kind == "ole":
@@ -199,7 +211,7 @@ def _docx(data: bytes, name: str) -> str:
         blocks.append(text)
     if not blocks:
         raise _fail(name, "Word 文件里没有文字", "the Word file has no text")
-    return "\n\n".join(blocks) + "\n"
+    return Extracted("\n\n".join(blocks) + "\n")
 
 
 def _width(line: str) -> float:
@@ -223,7 +235,7 @@ def _paragraphs(page: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip()
 
 
-def _pdf(data: bytes, name: str) -> str:
+def _pdf(data: bytes, name: str) -> Extracted:
     """The text layer of each page (pypdf), pages separated by a blank line. A PDF without any
     text (a scanned page is an image) is an error, never an empty article."""
     kind = _sniff(data)
@@ -255,7 +267,7 @@ def _pdf(data: bytes, name: str) -> str:
     blank = [i + 1 for i, t in enumerate(texts) if not t]
     if blank:
         log.warning("%s: pages without a text layer (scanned?) are left out: %s", name, blank)
-    return "\n\n".join(t for t in texts if t) + "\n"
+    return Extracted("\n\n".join(t for t in texts if t) + "\n")
 
 
 def _size(n: int) -> str:
@@ -267,8 +279,14 @@ _READERS = {".txt": _text, ".md": _text, ".html": _html, ".htm": _html, ".docx":
 SUPPORTED_SUFFIXES = tuple(_READERS)
 
 
-def extract_text(path: Path, *, max_bytes: int | None = None) -> str:
-    """The plain text of an article file; an ``IngestError`` naming the file when it has none."""
+def extract_text(path: Path) -> str:
+    """The plain text of an article file (``extract(path).text``)."""
+    return extract(path).text
+
+
+def extract(path: Path, *, max_bytes: int | None = None) -> Extracted:
+    """The plain text of an article file, and what a web page says about itself; an
+    ``IngestError`` naming the file when it has no text."""
     path = Path(path)
     name = path.name
     reader = _READERS.get(path.suffix.lower())
@@ -289,7 +307,7 @@ def extract_text(path: Path, *, max_bytes: int | None = None) -> str:
         raise _fail(name, f"无法读取文件（{reason}）", f"cannot read the file ({reason})") from exc
     if not data.strip():
         raise _fail(name, "文件是空的", "the file is empty")
-    text = reader(data, name)
-    if not text.strip():
+    found = reader(data, name)
+    if not found.text.strip():
         raise _fail(name, "文件是空的", "the file is empty")
-    return text
+    return found

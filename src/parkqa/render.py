@@ -127,16 +127,22 @@ def paragraph_of(article, start: int, end: int) -> tuple[int, int, int]:
 
 
 def source_html(article, citation: Citation, pattern: re.Pattern | None, *, open_: bool = False) -> str:
-    """One source: a <details> whose summary names the article and place, and whose body is the
-    paragraph with the quoted sentence highlighted."""
+    """One source: a <details> whose summary names the article (title, where and when it was
+    printed, byline) and the paragraph, and whose body is the paragraph with the quoted sentence
+    highlighted."""
     a, b = locate(article, citation)
     pa, pb, number = paragraph_of(article, a, b)
     para = article.text
     body = (html.escape(para[pa:a]) + '<mark class="pq-hit">' + mark_up(para[a:b], pattern)
             + "</mark>" + html.escape(para[b:pb]))
+    meta = article.meta
+    # a line break, not a block: the chat's markdown wraps messages in an inline span, and a
+    # block inside it makes Chromium hit-test that span instead of the summary
+    credits = (f'<br><span class="pq-credit">{html.escape(meta.credits())}</span>'
+               if meta.credits() else "")
     return (f'<details class="pq-source"{" open" if open_ else ""}>'
-            f'<summary><span class="pq-n">[{citation.n}]</span> {html.escape(article.title)}'
-            f' <span class="pq-where">第 {number} 段</span></summary>'
+            f'<summary><span class="pq-n">[{citation.n}]</span> {html.escape(meta.full_title())}'
+            f' <span class="pq-where">第 {number} 段</span>{credits}</summary>'
             f'<div class="pq-para">{body}</div></details>')
 
 
@@ -163,7 +169,7 @@ def answer_html(answer: Answer, articles: dict, *, question: str | None = None,
         art = articles.get(c.doc)
         if art is None:
             return f"[{c.n}]"
-        return cite_link(c, art.title, base=link_base)
+        return cite_link(c, art.meta.full_title(), base=link_base)
 
     if answer.answered:
         quotes = "".join(f'<span class="pq-quote">{mark_up(c.quote, pattern)}</span>'

@@ -13,6 +13,8 @@ Example::
 """
 from __future__ import annotations
 
+import html
+
 from .answering import Answer
 from .api_models import MAX_TOP_K, parse_history
 from .feedback import FeedbackLog
@@ -56,6 +58,7 @@ CSS = """
 .pq-source summary { cursor: pointer; }
 .pq-n { color: #1d4ed8; font-weight: 600; }
 .pq-where { color: #64748b; font-size: .85em; }
+.pq-credit { color: #64748b; font-size: .85em; }
 .pq-para { margin: 6px 0; font-size: .95em; }
 mark.pq-hit { background: #fde68a; color: inherit; padding: 0 2px; border-radius: 2px; }
 .pq-pending { color: #64748b; }
@@ -169,7 +172,8 @@ def about_markdown(qa: ParkQA) -> str:
         "文章里没有的，我会直接说“没有找到”，并列出可能相关的段落。",
         "", "### 文章列表",
     ]
-    lines += [f"{n}. {a.title}（{a.park}）" if a.park else f"{n}. {a.title}"
+    lines += [f"{n}. {a.meta.full_title()}" + (f"（{a.park}）" if a.park else "")
+              + (f"  \n   <small>{html.escape(a.meta.credits())}</small>" if a.meta.credits() else "")
               for n, a in enumerate(arts, 1)]
     lines += ["", "### 小提示",
               "- 可以接着追问，例如“那经开区呢？”“它是哪年投产的？”",

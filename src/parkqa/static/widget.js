@@ -56,6 +56,7 @@
     ".sources details.flash { background: #fef3c7; }",
     ".sources summary { cursor: pointer; font-weight: 600; }",
     ".sources .quote { margin: 4px 0 2px; color: #111827; }",
+    ".sources .credit { display: block; font-weight: 400; color: #6b7280; }",
     ".rate { margin-top: 4px; }",
     ".rate button { border: 1px solid #d1d5db; background: #fff; border-radius: 6px;",
     "  cursor: pointer; margin-right: 4px; font-size: 12px; color: #374151; }",
@@ -142,13 +143,25 @@
       });
   }
 
+  // the same words as the chat's sources (parkqa.metadata.credits)
+  function dateZh(c) {
+    if (!c.date) return "";
+    var text = c.date.split("-").map(function (v, i) {
+      return parseInt(v, 10) + "年月日"[i];
+    }).join("");
+    return c.date_from === "file time" ? "文件日期 " + text : text;
+  }
+
   function sources(list, heading) {
     var box = el("div", "sources");
     box.append(el("div", null, heading));
     list.forEach(function (c) {
       var d = el("details");
       d.dataset.n = c.n;
-      d.append(el("summary", null, "[" + c.n + "] " + c.title));
+      var s = el("summary", null, "[" + c.n + "] " + c.title + (c.subtitle ? "——" + c.subtitle : ""));
+      var credit = [c.byline, c.source, dateZh(c)].filter(Boolean).join(" · ");
+      if (credit) s.append(el("span", "credit", credit));
+      d.append(s);
       d.append(el("div", "quote", c.quote));
       box.append(d);
     });
