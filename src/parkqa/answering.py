@@ -189,6 +189,8 @@ def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidat
     f["missing_rare"] = bf["missing_rare"]
     f["focus"] = max(c.features["focus"] for c in chosen)
     f["slot"] = max(c.features["slot"] for c in chosen)
+    roles = [c.features["article_role"] for c in chosen]
+    f["role_unmet"] = float(-1.0 in roles and 1.0 not in roles)   # no line prints what is asked
     f["slot_best"] = bf["slot"]   # the best quote's own: a second quote's value may be another's
     return f
 

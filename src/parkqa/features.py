@@ -22,7 +22,7 @@ import numpy as np
 
 from .chunking import Sentence
 from .question import NUMBER, YEAR, Question, shows_detail
-from .slots import asked_type, focus_terms, slot_value
+from .slots import ROLE_FIELDS, article_role, asked_type, focus_terms, role_pieces, slot_value
 
 HAS = {
     "number": re.compile(r"\d|[一二三四五六七八九十百千万亿]+[个家项所名条倍]"),
@@ -45,7 +45,7 @@ FEATURES = ("dense", "dense_z", "dense_gap", "passage", "bm25", "coverage", "cov
             "year_clash", "place_match", "place_clash", "article_place_match", "heading",
             "length", "english_dense", "summary_pos", "detail", "article_heading",
             "article_lead", "article_byline", "specific", "novelty", "missing_rare", "focus",
-            "slot", "title", "section", "interrogative", "lone_line")
+            "slot", "title", "section", "interrogative", "lone_line", "article_role")
 
 
 @dataclass
@@ -107,6 +107,8 @@ class CandidateFinder:
         self._title = {d: a.title.lower() for d, a in index.articles.items()}
         # the heading a sentence stands under, and each article's lines about itself (title,
         # subtitle, byline): what questions about an article ("谁写的", "标题") are answered by
+        self._roles = {d: {f: role_pieces(getattr(a.meta, f)) for f in ROLE_FIELDS}
+                       for d, a in index.articles.items()}
         self._section, self._about, self.section_id = [], {}, []
         heading = ""
         for s in sents:
@@ -115,9 +117,13 @@ class CandidateFinder:
             self._section.append(heading)
             self.section_id.append(len(self.section_id) and self.section_id[-1]
                                    + (s.heading or self.position[s.id] == 0))
-            if self.position[s.id] < 3 or BYLINE.search(s.text) or (
+            if self.position[s.id] < 3 or BYLINE.search(s.text) or self._prints_meta(s) or (
                     s.heading and len(s.text) <= 40 and self._is_last_words(s)):
                 self._about.setdefault(s.doc, []).append(s.id)
+
+    def _prints_meta(self, s: Sentence) -> bool:
+        """A line printing the article's byline, subtitle or page ("……迈进。 常珍珍 徐姗")."""
+        return any(p in s.text for f in ROLE_FIELDS for p in self._roles[s.doc][f])
 
     def section(self, sid: int) -> list[int]:
         """Ids of the body sentences under the same heading as sentence ``sid``."""
@@ -171,17 +177,18 @@ class CandidateFinder:
         lex = np.array([bm25[i] for i in ids], dtype=np.float32)
         lex_top = float(lex.max()) or 1.0
         slot = (asked_type(q), focus_terms(q.text, q.terms))
+        role = article_role(q.text) if "article" in q.kinds else ""
         out = []
         for n, sid in enumerate(ids):
             s = idx.sentences[sid]
             f = self.features(q, s, float(dense[n]), mean, sd, top, passage_score.get(sid, 0.0),
-                              float(lex[n]) / lex_top, slot)
+                              float(lex[n]) / lex_top, slot, role)
             out.append(Candidate(s, f, 0.0, 0, len(s.text)))
         return out
 
     def features(self, q: Question, s: Sentence, dense: float, mean: float, sd: float,
                  top: float, passage: float, bm25: float,
-                 slot: tuple[str, dict] = ("", {})) -> dict[str, float]:
+                 slot: tuple[str, dict] = ("", {}), role: str = "") -> dict[str, float]:
         text, ctx, para = self._lowered[s.id], self.context[s.id], self._paragraph[s.id]
         cov = coverage(q.terms, text)
         cov_ctx = coverage(q.terms, text, ctx + para)
@@ -231,6 +238,10 @@ class CandidateFinder:
         f["interrogative"] = float(s.text.rstrip()[-1:] in "？?")
         # a short line that is a paragraph by itself: a photo caption, a signature, a slogan
         f["lone_line"] = float(self._alone[s.id] and len(s.text) <= LONE_CHARS)
+        # "谁写的": the line printing the asked field of the article's metadata (1), or not (-1)
+        pieces = self._roles[s.doc].get(role, [])
+        f["article_role"] = (1.0 if pieces and any(p in s.text for p in pieces) else -1.0) \
+            if role else 0.0
         return f
 
 

@@ -28,7 +28,7 @@ REFUSAL_FEATURES = ("p1", "p2", "gap", "coverage", "coverage_ctx", "missing", "u
                     "year_unmet", "year_clash", "place_unmet", "place_clash", "kind_unmet",
                     "dense", "dense_z", "english", "terms", "detail_unmet", "aspect_unmet",
                     "unknown_terms", "unknown_long", "novelty", "article", "plan_clash",
-                    "list_unmet", "entity_unmet", "missing_rare", "focus", "slot", "slot_best")
+                    "list_unmet", "entity_unmet", "missing_rare", "focus", "slot", "slot_best", "role_unmet")
 MODEL_FILE = "answer_model.json"
 log = logging.getLogger(__name__)
 

@@ -107,3 +107,34 @@ def slot_value(kind: str, focus: dict[str, float], text: str, *, unit: str = "")
     # a value with the asked measure nowhere in sight is how a near miss looks
     return 0.5 if spots else -0.5
 
+
+
+# what a question about the article itself asks for, and the metadata field that holds it
+# (``parkqa.metadata`` reads the fields from the layout); the subtitle before the title, since
+# "副标题" contains "标题"
+_ROLES = (
+    ("byline", r"摄影|拍的|拍摄|配图|照片|图片|作者|记者|谁写|哪位写|撰写|\b(?:photos?|pictures?|author|"
+               r"wrote|written|writer|reporters?|byline)\b"),
+    ("subtitle", r"副标题|副题|\bsubtitle\b"),
+    ("title", r"标题|题目|\b(?:headline|title)\b"),
+    ("source", r"第几版|哪一版|哪个版|版面|刊登|登在|发表在|上接|报纸|哪家报|哪份报|特刊|\b(?:page|edition|"
+               r"newspaper|published|issue)\b"),
+)
+_ROLE_RE = [(field, re.compile(cue, re.I)) for field, cue in _ROLES]
+ROLE_FIELDS = tuple(field for field, _ in _ROLES)
+
+
+def article_role(text: str) -> str:
+    """The metadata field (``byline``, ``subtitle``, ``title``, ``source``) a question about an
+    article asks for, or "".
+
+    >>> article_role("这篇稿子是谁写的？"), article_role("它的副标题是什么？")
+    ('byline', 'subtitle')
+    """
+    return next((field for field, cue in _ROLE_RE if cue.search(text)), "")
+
+
+def role_pieces(value: str) -> list[str]:
+    """A metadata value as the pieces a line printing it holds ("常进/文 李宁/图" ->
+    ["常进", "李宁"]): names and words of two characters or more, punctuation dropped."""
+    return [p for p in re.split(r"[\s/／；;，,、·—\-]+|文$|图$", value) if len(p) >= 2]
