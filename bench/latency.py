@@ -1,8 +1,8 @@
 """Per-question latency of ask() over the eval set, stage by stage, against the floor: the bare
-query embedding of the same model in the same run. With --int8, the same for a query encoder
-quantized to int8 (torch dynamic quantization), with its answer quality on the eval set.
+query embedding of the same encoder in the same run (the default ONNX int8 encoder, or torch
+with --backend torch). Answer quality of the two encoders is compared in bench/onnx.py.
 
-    .venv/bin/python bench/latency.py [--int8] [--rounds 2]
+    .venv/bin/python bench/latency.py [--backend onnx|torch] [--rounds 2]
 """
 from __future__ import annotations
 
@@ -49,44 +49,23 @@ def table(stages, floor, wall) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--int8", action="store_true", help="also try an int8 query encoder")
+    parser.add_argument("--backend", choices=("onnx", "torch"), default="onnx")
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     import parkqa
-    from parkqa.evaluation import evaluate, load_qa
+    from parkqa.evaluation import load_qa
 
-    qa = parkqa.load()
+    qa = parkqa.load(backend=args.backend)
     items = load_qa(ROOT / "eval" / "qa.jsonl")
     questions = [i["question"] for i in items]
     stages, floor, wall = measure(qa, questions, args.rounds)
     body = [f"{len(questions)} questions x {args.rounds} rounds after a warm-up; `embed`, "
             "`dense`, `bm25`, `fusion`, `score` (sentence candidates) and `compose` (choosing, "
             "trimming, citing) are the stages `Answer.timings` records.", "",
-            "## float32 model (the default)", ""] + table(stages, floor, wall)
-    if args.int8:
-        import torch
-
-        base_quality = evaluate(qa, items, baselines=False)["systems"]["parkqa"]["overall"]
-        st_model = qa.embedder.model
-        st_model[0].auto_model = torch.ao.quantization.quantize_dynamic(
-            st_model[0].auto_model, {torch.nn.Linear}, dtype=torch.qint8)
-        q_stages, q_floor, q_wall = measure(qa, questions, args.rounds)
-        q_quality = evaluate(qa, items, baselines=False)["systems"]["parkqa"]["overall"]
-        body += ["", "## int8 query encoder (torch dynamic quantization; index vectors stay float32)",
-                 ""] + table(q_stages, q_floor, q_wall)
-        body += ["", "| quality on eval/qa.jsonl | float32 | int8 |", "|---|---|---|"]
-        for m in ("must_contain_all", "evidence_top5", "unanswerable_refused",
-                  "answerable_refused"):
-            body.append(f"| {m} | {base_quality[m]} | {q_quality[m]} |")
-        faster = median(q_floor) < median(floor)
-        kept = faster and q_quality["must_contain_all"] >= base_quality["must_contain_all"] \
-            and q_quality["answerable_refused"] <= base_quality["answerable_refused"]
-        body += ["", f"int8 embedding p50 {ms(median(q_floor))} ms vs {ms(median(floor))} ms float32: "
-                 + ("faster with no loss of quality here." if kept else
-                    "not kept as the default: " + ("it is not faster on this CPU."
-                                                   if not faster else "answer quality drops."))]
-    write_result("latency", "Per-question latency", "\n".join(body),
-                 "python bench/latency.py" + (" --int8" if args.int8 else ""))
+            f"## {args.backend} query encoder", ""] + table(stages, floor, wall)
+    name = "latency" if args.backend == "onnx" else f"latency_{args.backend}"
+    write_result(name, f"Per-question latency ({args.backend} query encoder)", "\n".join(body),
+                 f"python bench/latency.py --backend {args.backend} --rounds {args.rounds}")
     return 0
 
 

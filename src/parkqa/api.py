@@ -268,10 +268,10 @@ def _offline_docs(app) -> None:
 def app_from_env():
     """App factory for several worker processes: ``uvicorn --factory parkqa.api:app_from_env``.
     Each worker loads the pipeline and reads the same index, read-only."""
-    import torch
+    from .embedding import set_threads
 
     workers = int(os.environ.get("PARKQA_WORKERS", "1"))
-    torch.set_num_threads(max(1, (os.cpu_count() or 1) // workers))  # share the cores
+    set_threads(max(1, (os.cpu_count() or 1) // workers))  # share the cores
     return create_app(Settings.from_env())
 
 

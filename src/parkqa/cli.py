@@ -20,6 +20,7 @@ from .metadata import credits, full_title
 def _settings(args) -> Settings:
     return Settings.from_env(seeds=getattr(args, "seeds", None), index=getattr(args, "index", None),
                              model=getattr(args, "model", None),
+                             backend=getattr(args, "backend", None),
                              host=getattr(args, "host", None), port=getattr(args, "port", None))
 
 
@@ -27,6 +28,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seeds", help="articles folder (env PARKQA_SEEDS, default seeds/)")
     p.add_argument("--index", help="index folder (env PARKQA_INDEX, default index/)")
     p.add_argument("--model", help="sentence-transformers model name or path (env PARKQA_MODEL)")
+    p.add_argument("--backend", choices=("onnx", "torch"),
+                   help="embedding backend (env PARKQA_BACKEND, default onnx)")
 
 
 def cmd_index(args) -> int:
@@ -34,7 +37,7 @@ def cmd_index(args) -> int:
     from .index import build_index
 
     s = _settings(args)
-    manifest = build_index(s, Embedder(s.model))
+    manifest = build_index(s, Embedder(s.model, backend=s.backend))
     print(progress.index_summary(manifest, s.index))
     for err in manifest["skipped"]:
         print(f"skipped: {err}", file=sys.stderr)

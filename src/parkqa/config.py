@@ -25,6 +25,9 @@ class Settings:
     seeds: Path = Path("seeds")
     index: Path = Path("index")
     model: str = "multilingual-e5-small-offline"
+    # how queries (and new passages) are embedded: "onnx" (ONNX Runtime, no torch) or "torch";
+    # not an index key: both give the same passage vectors, so an index serves either
+    backend: str = "onnx"
     passage_chars: int = 200
     passage_overlap: int = 1
     top_k: int = 5
@@ -43,7 +46,8 @@ class Settings:
         env = os.environ if env is None else env
         values: dict = {}
         simple = {"PARKQA_SEEDS": ("seeds", Path), "PARKQA_INDEX": ("index", Path),
-                  "PARKQA_MODEL": ("model", str), "PARKQA_HOST": ("host", str),
+                  "PARKQA_MODEL": ("model", str), "PARKQA_BACKEND": ("backend", str),
+                  "PARKQA_HOST": ("host", str),
                   "PARKQA_PORT": ("port", int), "PARKQA_RATE_LIMIT": ("rate_limit", str),
                   "PARKQA_MAX_QUESTION_CHARS": ("max_question_chars", int),
                   "PARKQA_EXACT_SEARCH_LIMIT": ("exact_search_limit", int)}
@@ -62,12 +66,18 @@ class Settings:
         if env.get("PARKQA_ALLOWED_ORIGINS") is not None:
             values["allowed_origins"] = _split(env["PARKQA_ALLOWED_ORIGINS"])
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if values.get("backend") is not None:
+            values["backend"] = values["backend"].strip().lower()
+            if values["backend"] not in ("onnx", "torch"):
+                raise ValueError(f"PARKQA_BACKEND={values['backend']!r} is not valid: "
+                                 "use onnx or torch")
         return cls(**values)
 
     def to_env(self) -> dict[str, str]:
         """The PARKQA_* variables that ``from_env`` reads back into these settings."""
         return {"PARKQA_SEEDS": str(self.seeds), "PARKQA_INDEX": str(self.index),
-                "PARKQA_MODEL": self.model, "PARKQA_HOST": self.host, "PARKQA_PORT": str(self.port),
+                "PARKQA_MODEL": self.model, "PARKQA_BACKEND": self.backend,
+                "PARKQA_HOST": self.host, "PARKQA_PORT": str(self.port),
                 "PARKQA_API_KEYS": ",".join(self.api_keys),
                 "PARKQA_ADMIN_KEYS": ",".join(self.admin_keys),
                 "PARKQA_ALLOWED_ORIGINS": ",".join(self.allowed_origins),

@@ -32,8 +32,11 @@ DEFAULT_MODEL = "multilingual-e5-small-offline"
 QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
 
-__all__ = ["Embedder", "ModelError", "materialize_e5_small", "resolve_model", "cache_dir",
-           "e5_image_path", "encode_with_progress"]
+BACKENDS = ("onnx", "torch")
+DEFAULT_BACKEND = "onnx"
+
+__all__ = ["Embedder", "TorchEmbedder", "ModelError", "materialize_e5_small", "resolve_model",
+           "cache_dir", "e5_image_path", "encode_with_progress", "BACKENDS", "set_threads"]
 
 
 def cache_dir() -> Path:
@@ -148,8 +151,36 @@ def resolve_model(name: str | None) -> str:
     return name
 
 
-class Embedder:
+def Embedder(model: str | None = None, *, backend: str | None = None):  # noqa: N802
+    """The embedder of ``model`` on ``backend`` ("onnx", the default, or "torch"; else
+    ``PARKQA_BACKEND``). Both give the same passage vectors (an index built with one serves
+    the other); "onnx" answers queries with an int8 graph and never imports torch."""
+    backend = (backend or os.environ.get("PARKQA_BACKEND", "").strip() or DEFAULT_BACKEND).lower()
+    if backend not in BACKENDS:
+        raise ModelError(f"PARKQA_BACKEND={backend!r} 无效 / unknown backend: use "
+                         + " or ".join(BACKENDS))
+    if backend == "onnx":
+        from .onnx_encoder import OnnxEmbedder
+
+        return OnnxEmbedder(model)
+    return TorchEmbedder(model)
+
+
+def set_threads(n: int) -> None:
+    """Threads per embedding call, for both backends (e.g. cores / worker processes)."""
+    import sys
+
+    from .onnx_encoder import set_threads as onnx_threads
+
+    onnx_threads(n)
+    if "torch" in sys.modules:      # never import torch just to configure it
+        sys.modules["torch"].set_num_threads(max(1, n))
+
+
+class TorchEmbedder:
     """Query and passage embeddings from one sentence-transformers model (L2-normalized)."""
+
+    backend = "torch"
 
     def __init__(self, model: str | None = None, *, device: str = "cpu") -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -197,11 +228,16 @@ def encode_with_progress(embedder, texts: list[str], *, chunk: int = 128) -> np.
     first, as sentence-transformers orders them itself, so batches stay evenly padded."""
     order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
     parts: list[np.ndarray] = []
-    with progress.bar(desc="嵌入 / embedding", total=len(texts), unit="text") as pb:
-        for start in range(0, len(order), chunk):
-            parts.append(np.asarray(embedder.encode_passages(
-                [texts[i] for i in order[start: start + chunk]]), dtype=np.float32))
-            pb.update(len(parts[-1]))
+    try:
+        with progress.bar(desc="嵌入 / embedding", total=len(texts), unit="text") as pb:
+            for start in range(0, len(order), chunk):
+                parts.append(np.asarray(embedder.encode_passages(
+                    [texts[i] for i in order[start: start + chunk]]), dtype=np.float32))
+                pb.update(len(parts[-1]))
+    finally:
+        release = getattr(embedder, "release_passage_model", None)
+        if release:   # the ONNX backend's float32 graph is needed again only at the next build
+            release()
     vectors = np.concatenate(parts) if parts else np.zeros((0, 0), np.float32)
     out = np.empty_like(vectors)
     out[order] = vectors

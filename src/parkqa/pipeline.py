@@ -52,7 +52,7 @@ class ParkQA:
         # burst of users waits its turn instead (bench/results/load.md)
         self._slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
         self.index = self._load_or_build(rebuild)
-        self.embedder = self.embedder or Embedder(settings.model)
+        self.embedder = self.embedder or Embedder(settings.model, backend=settings.backend)
         self.retriever = Retriever(self.index, self.embedder)
         self.answerer = Answerer(self.index, self.retriever)
 
@@ -71,7 +71,8 @@ class ParkQA:
                 notice = f"索引无法读取，正在重建… / rebuilding the index: {exc}"
             log.info("rebuilding %s: %s", where, exc)
             progress.say(notice)
-            self.embedder = self.embedder or Embedder(self.settings.model)
+            self.embedder = self.embedder or Embedder(self.settings.model,
+                                                        backend=self.settings.backend)
             manifest = build_index(self.settings, self.embedder)
             progress.say(progress.index_summary(manifest, where))
             return load_index(self.settings)
