@@ -1,5 +1,5 @@
 """The asked slot: a focus term next to the question word, and a value of the asked type near it."""
-from parkqa.slots import focus_terms, slot_value
+from parkqa.slots import article_role, focus_terms, role_pieces, slot_value
 
 
 def test_focus_is_the_term_next_to_the_question_word():
@@ -26,3 +26,14 @@ def test_a_value_of_the_asked_type_near_the_focus_fills_the_slot():
     assert slot_value("number", {"注册资本": 1.0}, "公司5月21日诞生", unit="") == -0.5
     # nothing typed asked: no opinion
     assert slot_value("", {"措施": 1.0}, "通过改革") == 0.0
+
+
+def test_the_field_a_question_about_an_article_asks_for():
+    assert article_role("这篇稿子是谁写的？") == "byline"
+    assert article_role("Who took the photos for this article?") == "byline"
+    assert article_role("它的副标题是什么？") == "subtitle"   # not the title
+    assert article_role("What is the headline of the article?") == "title"
+    assert article_role("这篇文章登在哪份报纸的第几版？") == "source"
+    assert article_role("高新区有多少家企业？") == ""
+    # a line printing a byline holds these pieces, whatever its spacing and credits
+    assert role_pieces("张三/文 李四 王五/图") == ["张三", "李四", "王五"]
