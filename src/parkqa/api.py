@@ -145,11 +145,15 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
 
     @app.get("/api/health", summary="Model, index and articles")
     def health() -> dict:
-        m = qa.index.manifest
+        """``generation`` is the index generation this process answers from, ``worker`` the
+        process (with ``--workers N`` each one answers for itself)."""
+        index = qa.index
+        m = index.manifest
         return {"status": "ok", "model": m.get("model"), "dimension": m.get("dimension"),
-                "articles": len(qa.index.articles), "passages": len(qa.index.passages),
-                "sentences": len(qa.index.sentences), "built_at": m.get("built_at"),
-                "index_format": m.get("format")}
+                "articles": len(index.articles), "passages": len(index.passages),
+                "sentences": len(index.sentences), "built_at": m.get("built_at"),
+                "index_format": m.get("format"), "generation": index.generation,
+                "worker": os.getpid()}
 
     def marks_for(doc: str, start, end, spans):
         art = qa.index.articles.get(doc)
