@@ -181,10 +181,12 @@ class ParkQA:
         return [w for w in index.words if w and w not in places]
 
     def ask_with_passages(self, question: object, *, history: list[dict] | None = None,
-                          top_k: int | None = None) -> tuple[Answer, list]:
-        """``ask`` plus the ranked passages (``Hit``) it read, for evaluation and debugging."""
+                          top_k: int | None = None,
+                          loaded: Loaded | None = None) -> tuple[Answer, list]:
+        """``ask`` plus the ranked passages (``Hit``) it read, for evaluation and debugging;
+        ``loaded``: the generation to answer from (default: the current one)."""
         q = clean_question(question)
-        loaded = self.current()       # one generation for the whole answer
+        loaded = loaded or self.current()       # one generation for the whole answer
         with using(loaded.index.tokenizer):
             resolved = self._resolve(loaded.index, q, history)
             answer, hits = self._answer(loaded, q, resolved, top_k)
