@@ -10,6 +10,7 @@ import pytest
 
 from parkqa.config import Settings
 from parkqa.corpus import squash
+from parkqa.documents import DocumentError, check_name
 
 from browser import ARTIFACTS, Server, corpus_env
 from test_ingest import HTML_PAGE, make_docx, make_pdf
@@ -66,6 +67,17 @@ def _workers(srv) -> dict[int, str]:
         if len(seen) == 2:
             break
     return seen
+
+
+@pytest.mark.parametrize("name", ["../x.txt", "a/b.txt", "a\\b.txt", ".hidden.txt", "", "x.exe",
+                                  "x" * 130 + ".txt", "新\x00闻.txt"])
+def test_unsafe_or_unsupported_names_are_refused(name):
+    with pytest.raises(DocumentError):
+        check_name(name)
+
+
+def test_names_people_use_are_kept():
+    assert check_name(" 长治 新闻（二）.DOCX ") == "长治 新闻（二）.DOCX"
 
 
 def test_documents_need_the_admin_key(kb_server):

@@ -39,7 +39,9 @@ def upload_limit() -> int:
 
 class HitTestRequest(BaseModel):
     question: str = Field(..., description="问题 / the question to test")
-    top_k: int = Field(8, ge=1, le=20, description="passages to show")
+    # at most the passages the answerer reads whatever k is (8), so that the answer shown is
+    # the one /api/ask gives
+    top_k: int = Field(8, ge=1, le=8, description="passages to show")
 
 
 def build_router(qa, settings, admin, api_error) -> APIRouter:
