@@ -81,21 +81,24 @@ def security_headers(allowed_origins: tuple[str, ...]) -> list[tuple[bytes, byte
 
 class GuardMiddleware:
     """ASGI middleware for every response (API and the mounted chat): security headers, and a
-    413 for request bodies over ``max_body`` bytes before they reach any handler."""
+    413 for request bodies over ``max_body`` bytes (``path_limits[path]`` for the paths that
+    take uploads) before they reach any handler."""
 
     def __init__(self, app, *, allowed_origins: tuple[str, ...] = (),
-                 max_body: int = MAX_BODY_BYTES) -> None:
+                 max_body: int = MAX_BODY_BYTES, path_limits: dict[str, int] | None = None) -> None:
         self.app = app
         self.headers = security_headers(allowed_origins)
         self.max_body = max_body
+        self.path_limits = path_limits or {}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        limit = self.path_limits.get(scope.get("path", ""), self.max_body)
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
             return await _json_response(send, 413, "body_too_large",
-                                        f"请求内容过大（上限 {self.max_body} 字节）。", self.headers)
+                                        f"请求内容过大（上限 {limit} 字节）。", self.headers)
         received = 0
 
         async def limited_receive():
@@ -103,7 +106,7 @@ class GuardMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body:
+                if received > limit:
                     raise _BodyTooLarge
             return message
 
@@ -123,7 +126,7 @@ class GuardMiddleware:
         except _BodyTooLarge:
             if not started:
                 await _json_response(send, 413, "body_too_large",
-                                     f"请求内容过大（上限 {self.max_body} 字节）。", self.headers)
+                                     f"请求内容过大（上限 {limit} 字节）。", self.headers)
 
 
 class _BodyTooLarge(Exception):

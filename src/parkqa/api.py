@@ -26,13 +26,12 @@ except ImportError as exc:  # pragma: no cover - core dependencies, but say what
         from exc
 
 from .access import GuardMiddleware, RateLimiter, bearer_key, key_allowed
+from .admin import build_router as admin_router, upload_limit
 from .api_models import ASK_HELP, FEEDBACK_HELP, HISTORY_HELP, AskRequest, FeedbackRequest
 from .config import Settings
-from .corpus import CorpusError
 from .docview import article_page, marked_html, parse_spans
 from .feedback import FeedbackLog
 from .feedback_report import read_records, select
-from .index import IndexUnavailable
 from .openai_api import ChatError, build_router
 from .pipeline import ParkQA
 from .widget import build_router as widget_router
@@ -43,9 +42,11 @@ QUEUE_SIZE = 256        # waiting events beyond this get Gradio's "queue full" m
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, error: str, message: str, headers: dict | None = None):
+    def __init__(self, status: int, error: str, message: str, headers: dict | None = None,
+                 **extra):
         super().__init__(message)
         self.status, self.error, self.message, self.headers = status, error, message, headers
+        self.extra = extra    # more fields of the JSON body
 
 
 def create_app(settings: Settings, qa: ParkQA | None = None):
@@ -71,7 +72,7 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
 
     @app.exception_handler(ApiError)
     async def api_error(request, exc: ApiError):
-        return error(request, exc.status, exc.error, exc.message, exc.headers)
+        return error(request, exc.status, exc.error, exc.message, exc.headers, **exc.extra)
 
     @app.exception_handler(ChatError)
     async def chat_error(request, exc: ChatError):
@@ -145,11 +146,15 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
 
     @app.get("/api/health", summary="Model, index and articles")
     def health() -> dict:
-        m = qa.index.manifest
+        """``generation`` is the index generation this process answers from, ``worker`` the
+        process (with ``--workers N`` each one answers for itself)."""
+        index = qa.index
+        m = index.manifest
         return {"status": "ok", "model": m.get("model"), "dimension": m.get("dimension"),
-                "articles": len(qa.index.articles), "passages": len(qa.index.passages),
-                "sentences": len(qa.index.sentences), "built_at": m.get("built_at"),
-                "index_format": m.get("format")}
+                "articles": len(index.articles), "passages": len(index.passages),
+                "sentences": len(index.sentences), "built_at": m.get("built_at"),
+                "index_format": m.get("format"), "generation": index.generation,
+                "worker": os.getpid()}
 
     def marks_for(doc: str, start, end, spans):
         art = qa.index.articles.get(doc)
@@ -197,20 +202,7 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
         elif settings.api_keys:
             guard(request)
         elif not request.client or request.client.host not in ("127.0.0.1", "::1"):
-            raise ApiError(403, "forbidden", "只能在服务器本机上重建索引（或设置 API 密钥）。")
-
-    @app.post("/api/reindex", dependencies=[Depends(admin)], summary="Re-read seeds/, swap in")
-    def reindex() -> dict:
-        """Rebuild the index from the articles folder while the old one keeps answering; switch
-        to the new one once it is complete. A failed build leaves the old index serving."""
-        try:
-            manifest = qa.reindex()
-        except (IndexUnavailable, CorpusError, OSError) as exc:
-            log.error("reindex failed: %s", exc)   # the details (and paths) stay in the log
-            raise ApiError(409, "reindex_failed", "重建索引失败，仍在使用原索引；详情见服务器日志。") \
-                from None
-        return {"status": "reindexed", **manifest["counts"], "skipped": manifest["skipped"],
-                "seconds": manifest["build_seconds"]}
+            raise ApiError(403, "forbidden", "只能在服务器本机上管理（或设置管理员密钥 PARKQA_ADMIN_KEYS）。")
 
     @app.get("/api/feedback", dependencies=[Depends(admin)],
              summary="The ratings given, newest first (admin)")
@@ -224,6 +216,7 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
                 "records": list(reversed(chosen))[:limit]}
 
     app.include_router(widget_router())   # before the chat's mount at / takes every path
+    app.include_router(admin_router(qa, settings, admin, ApiError))
 
     @app.get("/embed", include_in_schema=False)
     def embed_without_slash():
@@ -242,9 +235,10 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
     # Always ours, even with no origins (then browsers allow same-origin calls only): without a
     # CORSMiddleware on the parent, Gradio's own would answer preflights from any localhost page.
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins),
-                       allow_methods=["GET", "POST"],
+                       allow_methods=["GET", "POST", "DELETE"],
                        allow_headers=["Authorization", "Content-Type"], max_age=600)
-    app.add_middleware(GuardMiddleware, allowed_origins=settings.allowed_origins)
+    app.add_middleware(GuardMiddleware, allowed_origins=settings.allowed_origins,
+                       path_limits={"/api/documents": upload_limit()})
     return app
 
 

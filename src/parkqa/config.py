@@ -40,6 +40,7 @@ class Settings:
     log_dir: str = "logs"      # feedback log; "" turns logging off
     max_question_chars: int = 1000
     exact_search_limit: int = 20_000   # more vectors than this: HNSW instead of exact search
+    generation_grace: float = 600.0    # seconds a replaced index generation is kept on disk
 
     @classmethod
     def from_env(cls, env: dict | None = None, **overrides) -> "Settings":
@@ -50,7 +51,8 @@ class Settings:
                   "PARKQA_HOST": ("host", str),
                   "PARKQA_PORT": ("port", int), "PARKQA_RATE_LIMIT": ("rate_limit", str),
                   "PARKQA_MAX_QUESTION_CHARS": ("max_question_chars", int),
-                  "PARKQA_EXACT_SEARCH_LIMIT": ("exact_search_limit", int)}
+                  "PARKQA_EXACT_SEARCH_LIMIT": ("exact_search_limit", int),
+                  "PARKQA_GENERATION_GRACE": ("generation_grace", float)}
         for var, (name, kind) in simple.items():
             if env.get(var, "").strip():
                 try:
@@ -83,7 +85,8 @@ class Settings:
                 "PARKQA_ALLOWED_ORIGINS": ",".join(self.allowed_origins),
                 "PARKQA_RATE_LIMIT": self.rate_limit, "PARKQA_LOG_DIR": self.log_dir,
                 "PARKQA_MAX_QUESTION_CHARS": str(self.max_question_chars),
-                "PARKQA_EXACT_SEARCH_LIMIT": str(self.exact_search_limit)}
+                "PARKQA_EXACT_SEARCH_LIMIT": str(self.exact_search_limit),
+                "PARKQA_GENERATION_GRACE": str(self.generation_grace)}
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})

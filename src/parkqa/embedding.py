@@ -223,9 +223,11 @@ class TorchEmbedder:
         return self._encode(texts, self.passage_prompt, batch_size=batch_size)
 
 
-def encode_with_progress(embedder, texts: list[str], *, chunk: int = 128) -> np.ndarray:
-    """``embedder.encode_passages(texts)`` in chunks, with a progress bar. Texts go longest
-    first, as sentence-transformers orders them itself, so batches stay evenly padded."""
+def encode_with_progress(embedder, texts: list[str], *, chunk: int = 128,
+                         on_progress=None) -> np.ndarray:
+    """``embedder.encode_passages(texts)`` in chunks, with a progress bar (and
+    ``on_progress(texts done)`` after each chunk). Texts go longest first, as
+    sentence-transformers orders them itself, so batches stay evenly padded."""
     order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
     parts: list[np.ndarray] = []
     try:
@@ -234,6 +236,8 @@ def encode_with_progress(embedder, texts: list[str], *, chunk: int = 128) -> np.
                 parts.append(np.asarray(embedder.encode_passages(
                     [texts[i] for i in order[start: start + chunk]]), dtype=np.float32))
                 pb.update(len(parts[-1]))
+                if on_progress:
+                    on_progress(min(start + chunk, len(texts)))
     finally:
         release = getattr(embedder, "release_passage_model", None)
         if release:   # the ONNX backend's float32 graph is needed again only at the next build

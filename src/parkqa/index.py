@@ -2,10 +2,11 @@
 sentences, articles and a manifest that says exactly what the index was built from.
 
 A stale or mismatched index (other articles, model, chunking settings or format) is detected by
-comparing the manifest with the present state, never silently used. Writes are atomic: the new
-index is built in a temporary folder beside the old one and swapped in by rename, so a crash
-mid-build leaves the old index intact. Vectors of unchanged texts are reused, so adding one article
-re-embeds only that article.
+comparing the manifest with the present state, never silently used. Each build is a new
+generation, written in a folder of its own and published with one atomic switch
+(``parkqa.generations``), so a crash mid-build leaves the old index intact and a reader sees the
+old index or the new one, never a mix. Vectors of unchanged texts are reused, so adding one
+article re-embeds only that article. Each index has its own jieba tokenizer (``tokens.Words``).
 
 Example::
 
@@ -16,20 +17,18 @@ Example::
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import logging
-import os
 import shutil
-import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
-from . import __version__, progress
+from . import __version__, generations, progress
 from .chunking import Passage, Sentence, article_sentences, build_passages
 from .config import Settings
 from .corpus import (ARTICLE_SUFFIXES, Article, article_paths, file_sha256, ignored_paths,
@@ -38,7 +37,7 @@ from .knowledge import Knowledge
 from .lexicon import Lexicon
 from .metadata import ArticleMeta
 from .scorer import AnswerModel, default_model_path, model_fingerprint
-from .tokens import add_words, corpus_names, tokenize
+from .tokens import Words, corpus_names, tokenize, using
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +78,8 @@ class Index:
     knowledge: Knowledge
     lexicon: Lexicon
     answer_model: dict          # fitted answer scorer and refusal (see parkqa.scorer)
+    tokenizer: Words            # jieba with this index's words, never the global one
+    generation: str = ""        # the folder it was read from (see parkqa.generations)
 
     @property
     def docs(self) -> list[str]:
@@ -112,19 +113,6 @@ def _versions() -> dict:
         with contextlib.suppress(md.PackageNotFoundError):
             out[pkg] = md.version(pkg)
     return out
-
-
-@contextlib.contextmanager
-def build_lock(index_dir: Path):
-    """One builder at a time per index folder (other processes wait)."""
-    index_dir.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = index_dir.parent / f".{index_dir.name}.lock"
-    with open(lock_path, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _write_jsonl(path: Path, rows) -> None:
@@ -178,9 +166,17 @@ HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 80, 128
 
 # ------------------------------------------------------------------ build
 
-def build_index(settings: Settings, embedder=None) -> dict:
-    """Build the index for ``settings.seeds`` into ``settings.index``; return the manifest."""
+Report = Callable[[str, int, int], None]    # (stage, done, total): progress for a web page
+
+
+def build_index(settings: Settings, embedder=None, *, report: Report | None = None) -> dict:
+    """Build the index for ``settings.seeds`` and publish it as the current generation of
+    ``settings.index``; return the manifest. ``report`` is called with each stage's progress:
+    "reading", "embedding" (texts), "saving", "published"."""
     from .embedding import Embedder, encode_with_progress
+
+    report = report or (lambda stage, done, total: None)
+    report("reading", 0, 0)
 
     started = time.perf_counter()
     seeds, index_dir = Path(settings.seeds), Path(settings.index)
@@ -195,7 +191,7 @@ def build_index(settings: Settings, embedder=None) -> dict:
     for art in articles:
         art.park = knowledge.subject(art.text)
     words = sorted(set(corpus_names(a.text for a in articles)) | set(knowledge.words()))
-    add_words(words)
+    tokenizer = Words(words)
     sentences: list[Sentence] = []
     passages: list[Passage] = []
     for art in progress.bar(articles, desc="读取文章 / reading articles", unit="article"):
@@ -208,8 +204,11 @@ def build_index(settings: Settings, embedder=None) -> dict:
     cache = _old_vectors(index_dir)
     keys = [_text_key(embedder.name, t) for t in texts]
     missing = sorted({k: t for k, t in zip(keys, texts) if k not in cache}.items())
+    report("embedding", 0, len(missing))
     if missing:
-        fresh = encode_with_progress(embedder, [t for _, t in missing])
+        fresh = encode_with_progress(embedder, [t for _, t in missing],
+                                     on_progress=lambda done: report("embedding", done,
+                                                                     len(missing)))
         cache.update({k: v for (k, _), v in zip(missing, fresh)})
     vectors = np.stack([cache[k] for k in keys]).astype(np.float32)
     p_vecs, s_vecs = vectors[: len(passages)], vectors[len(passages):]
@@ -233,11 +232,9 @@ def build_index(settings: Settings, embedder=None) -> dict:
         "build_seconds": 0.0,
     }
 
-    with build_lock(index_dir):
-        # holding the lock, no other build is running: folders left here are from killed builds
-        for stale in index_dir.parent.glob(f".{index_dir.name}.build-*"):
-            shutil.rmtree(stale, ignore_errors=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}.build-", dir=index_dir.parent))
+    report("saving", 0, 0)
+    with generations.build_lock(index_dir):
+        tmp = generations.new_build_folder(index_dir)
         steps = progress.Stages(["分词 tokens", "向量 vectors", "词典 lexicon", "保存 saving"],
                                 desc="建立索引 / building the index")
         try:
@@ -248,7 +245,7 @@ def build_index(settings: Settings, embedder=None) -> dict:
                  "paragraph_kinds": a.paragraph_kinds, "meta": a.meta.to_dict()}
                 for a in articles))
             # a passage is whole sentences, and no token crosses a sentence end: tokenize once
-            s_tokens = [tokenize(x.text) for x in sentences]
+            s_tokens = [tokenize(x.text, words=tokenizer) for x in sentences]
             _write_jsonl(tmp / "sentences.jsonl", (
                 dict(asdict(x), tokens=t) for x, t in zip(sentences, s_tokens)))
             _write_jsonl(tmp / "passages.jsonl", (
@@ -268,38 +265,31 @@ def build_index(settings: Settings, embedder=None) -> dict:
             (tmp / "words.txt").write_text("\n".join(words), encoding="utf-8")
             _write_json(tmp / "knowledge.json", knowledge.to_dict())
             vocabulary = set(words) | {t for ts in s_tokens for t in ts}
-            _write_json(tmp / "lexicon.json", Lexicon.build(vocabulary).to_dict())
+            with using(tokenizer):
+                _write_json(tmp / "lexicon.json", Lexicon.build(vocabulary).to_dict())
             steps.next()
             AnswerModel.load(default_model_path()).save(tmp / "answer_model.json")
             manifest["build_seconds"] = round(time.perf_counter() - started, 2)
             (tmp / "manifest.json").write_text(
                 json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-            _swap_in(tmp, index_dir)
+            generations.publish(tmp, index_dir, grace=settings.generation_grace)
             steps.next()
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         finally:
             steps.close()
+    report("published", 1, 1)
     log.info("index built in %.1fs: %s", manifest["build_seconds"], manifest["counts"])
     return manifest
 
 
-def _swap_in(tmp: Path, index_dir: Path) -> None:
-    """Replace ``index_dir`` by ``tmp`` with renames only (each atomic on one file system)."""
-    old = None
-    if index_dir.exists():
-        old = index_dir.parent / f".{index_dir.name}.old-{os.getpid()}-{time.time_ns()}"
-        os.rename(index_dir, old)
-    os.rename(tmp, index_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 # ------------------------------------------------------------------ load
 
-def check_manifest(manifest: dict, settings: Settings) -> list[str]:
-    """Reasons the index does not match the present articles and settings (empty: it does)."""
+def check_manifest(manifest: dict, settings: Settings, *, corpus: bool = True) -> list[str]:
+    """Reasons the index does not match the present articles and settings (empty: it does);
+    ``corpus=False`` leaves out the articles (a generation just published by another process
+    was built from the articles as they were then)."""
     reasons = []
     if manifest.get("format") != FORMAT_VERSION:
         reasons.append(f"index format {manifest.get('format')} != {FORMAT_VERSION}")
@@ -308,6 +298,8 @@ def check_manifest(manifest: dict, settings: Settings) -> list[str]:
                        f"{settings.index_fingerprint()}")
     if manifest.get("answer_model") != model_fingerprint():
         reasons.append("the packaged answer model changed (parkqa fit --save-default)")
+    if not corpus:
+        return reasons
     try:
         now = corpus_state(Path(settings.seeds))
     except Exception as exc:
@@ -324,9 +316,9 @@ def check_manifest(manifest: dict, settings: Settings) -> list[str]:
 
 
 def load_index(settings: Settings, *, check: bool = True) -> Index:
-    """Load the index in ``settings.index``. Raises IndexMissing, IndexStale or IndexCorrupt
-    with a message that names the problem."""
-    index_dir = Path(settings.index)
+    """Load the current generation of ``settings.index``. Raises IndexMissing, IndexStale or
+    IndexCorrupt with a message that names the problem."""
+    index_dir = generations.current_folder(Path(settings.index))   # resolved once: no mix
     if not (index_dir / "manifest.json").exists():
         raise IndexMissing(f"no index yet in {index_dir} (it is built on first use, or by "
                            "`parkqa index`)")
@@ -385,9 +377,9 @@ def load_index(settings: Settings, *, check: bool = True) -> Index:
                            "manifest's dimension; run `parkqa index` to rebuild it")
     if any(s.doc not in articles for s in sentences):
         raise IndexCorrupt(f"{index_dir}: sentences refer to unknown articles")
-    add_words(w for w in words if w)
     return Index(manifest=manifest, articles=articles, sentences=sentences, passages=passages,
                  passage_vectors=p_index, sentence_vectors=np.asarray(s_vecs, np.float32),
                  passage_tokens=[r["tokens"] for r in p_rows],
                  sentence_tokens=[r["tokens"] for r in s_rows], words=words,
-                 knowledge=knowledge, lexicon=lexicon, answer_model=answer_model)
+                 knowledge=knowledge, lexicon=lexicon, answer_model=answer_model,
+                 tokenizer=Words(words), generation=index_dir.name)

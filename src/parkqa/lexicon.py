@@ -23,9 +23,10 @@ import unicodedata
 from collections import Counter, defaultdict
 from typing import Callable, Iterable
 
-import jieba
 from pypinyin import Style, lazy_pinyin, pinyin
 from pypinyin.constants import PHRASES_DICT
+
+from .tokens import current
 
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 _ENGLISH = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -155,11 +156,9 @@ def _longest_first(tokens: list[str], longest: int, lookup: Callable) -> list[st
 
 
 def _general_words() -> dict[str, int]:
-    """jieba's dictionary, word -> count (0 marks a mere prefix)."""
-    if not jieba.dt.initialized:
-        jieba.setLogLevel("WARNING")
-        jieba.initialize()
-    return jieba.dt.FREQ
+    """The dictionary of the tokenizer in use (jieba's plus the index's words), word -> count
+    (0 marks a mere prefix)."""
+    return current().frequencies
 
 
 def _readings(word: str) -> list[str]:

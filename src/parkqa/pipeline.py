@@ -13,15 +13,20 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import unicodedata
+from pathlib import Path
+from typing import NamedTuple
 
-from . import progress
+from . import generations, progress, tokens
 from .answering import Answer, Answerer
 from .config import Settings
 from .conversation import resolve
 from .embedding import Embedder
-from .index import IndexMissing, IndexStale, IndexUnavailable, IndexCorrupt, build_index, load_index
+from .index import (Index, IndexCorrupt, IndexMissing, IndexStale, IndexUnavailable, build_index,
+                    check_manifest, load_index)
 from .retrieval import Retriever
+from .tokens import using
 
 log = logging.getLogger(__name__)
 
@@ -40,25 +45,49 @@ def clean_question(question: object) -> str:
     return " ".join(question.split())
 
 
+class Loaded(NamedTuple):
+    """One index generation with the retriever and answerer over it: swapped as one."""
+    index: Index
+    retriever: Retriever
+    answerer: Answerer
+    source: str | None     # the generation id it was loaded from (parkqa.generations)
+
+
 class ParkQA:
-    """Loaded pipeline. Thread-safe for concurrent ``ask`` calls."""
+    """Loaded pipeline. Thread-safe for concurrent ``ask`` calls. Before each answer it checks
+    which index generation is current and switches to a new one first, so every process that
+    serves the same index answers from a new generation once it is published."""
+
+    RETRY_SECONDS = 30.0   # a generation that failed to load is not tried again before this
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None, *,
                  rebuild: bool = True) -> None:
         self.settings = settings
         self.embedder = embedder     # loaded after the index check, so a first start speaks first
-        self._lock = threading.Lock()
+        self._switching = threading.Lock()
+        self._failed: dict[str, float] = {}   # generation -> when it may be tried again
         # answers computed at once: more than the cores only makes torch threads fight, so a
         # burst of users waits its turn instead (bench/results/load.md)
         self._slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
-        self.index = self._load_or_build(rebuild)
+        index, source = self._load_or_build(rebuild)
         self.embedder = self.embedder or Embedder(settings.model, backend=settings.backend)
-        self.retriever = Retriever(self.index, self.embedder)
-        self.answerer = Answerer(self.index, self.retriever)
+        self._loaded = self._prepare(index, source)
+        tokens.set_default(index.tokenizer)
 
-    def _load_or_build(self, rebuild: bool):
+    def _prepare(self, index: Index, source: str | None) -> Loaded:
+        with using(index.tokenizer):
+            retriever = Retriever(index, self.embedder)
+            return Loaded(index, retriever, Answerer(index, retriever), source)
+
+    def _source(self) -> str | None:
+        return generations.current_id(Path(self.settings.index))
+
+    def _load_or_build(self, rebuild: bool) -> tuple[Index, str | None]:
+        """The index and its generation id (read before loading: a generation published
+        meanwhile is then noticed at the next question)."""
         try:
-            return load_index(self.settings)
+            source = self._source()
+            return load_index(self.settings), source
         except (IndexMissing, IndexStale, IndexCorrupt) as exc:
             if not rebuild:
                 raise
@@ -75,16 +104,55 @@ class ParkQA:
                                                         backend=self.settings.backend)
             manifest = build_index(self.settings, self.embedder)
             progress.say(progress.index_summary(manifest, where))
-            return load_index(self.settings)
+            source = self._source()
+            return load_index(self.settings), source
 
-    def reindex(self) -> dict:
-        """Rebuild the index from the articles and switch to it once complete."""
-        manifest = build_index(self.settings, self.embedder)
-        index = load_index(self.settings)
-        retriever = Retriever(index, self.embedder)
-        answerer = Answerer(index, retriever)
-        with self._lock:  # readers see either the old trio or the new one, never a mix
-            self.index, self.retriever, self.answerer = index, retriever, answerer
+    def current(self) -> Loaded:
+        """The loaded generation, after switching to a newer published one (one ``readlink``
+        when nothing changed). A generation that cannot be used is logged and skipped: the
+        one in use keeps answering."""
+        loaded = self._loaded
+        source = self._source()
+        if source is None or source == loaded.source or \
+                time.monotonic() < self._failed.get(source, 0.0):
+            return loaded
+        with self._switching:      # one load per process; others wait for it, then use it
+            if self._loaded.source != source:
+                self._switch(source)
+            loaded = self._loaded
+        tokens.set_default(loaded.index.tokenizer)
+        return loaded
+
+    def _switch(self, source: str) -> None:
+        try:
+            index = load_index(self.settings, check=False)
+            reasons = check_manifest(index.manifest, self.settings, corpus=False)
+            if reasons:
+                raise IndexStale("; ".join(reasons))
+        except (IndexUnavailable, OSError) as exc:
+            log.error("index generation %s not used, still answering from %s: %s", source,
+                      self._loaded.index.generation, exc)
+            self._failed[source] = time.monotonic() + self.RETRY_SECONDS
+            return
+        self._loaded = self._prepare(index, source)
+        log.info("switched to index generation %s", index.generation)
+
+    @property
+    def index(self) -> Index:
+        return self.current().index
+
+    @property
+    def retriever(self) -> Retriever:
+        return self.current().retriever
+
+    @property
+    def answerer(self) -> Answerer:
+        return self.current().answerer
+
+    def reindex(self, report=None) -> dict:
+        """Rebuild the index from the articles, publish it, and switch to it."""
+        manifest = build_index(self.settings, self.embedder, report=report)
+        self.current()
         return manifest
 
     def ask(self, question: object, *, history: list[dict] | None = None,
@@ -96,11 +164,13 @@ class ParkQA:
 
     def resolve(self, question: object, history: list[dict] | None = None) -> str:
         """The standalone question behind a follow-up (the question itself when it stands alone)."""
-        q = clean_question(question)
+        loaded = self.current()
+        with using(loaded.index.tokenizer):
+            return self._resolve(loaded.index, clean_question(question), history)
+
+    def _resolve(self, index: Index, q: str, history: list[dict] | None) -> str:
         if not history or not q:
             return q
-        with self._lock:
-            index = self.index
         return resolve(q, [{"question": clean_question(t.get("question")),
                             "answer": clean_question(t.get("answer"))} for t in history],
                        knowledge=index.knowledge, names=self._names(index))
@@ -112,31 +182,32 @@ class ParkQA:
         return [w for w in index.words if w and w not in places]
 
     def ask_with_passages(self, question: object, *, history: list[dict] | None = None,
-                          top_k: int | None = None) -> tuple[Answer, list]:
-        """``ask`` plus the ranked passages (``Hit``) it read, for evaluation and debugging."""
+                          top_k: int | None = None,
+                          loaded: Loaded | None = None) -> tuple[Answer, list]:
+        """``ask`` plus the ranked passages (``Hit``) it read, for evaluation and debugging;
+        ``loaded``: the generation to answer from (default: the current one)."""
         q = clean_question(question)
-        resolved = self.resolve(q, history)
-        answer, hits = self._answer(q, resolved, top_k)
+        loaded = loaded or self.current()       # one generation for the whole answer
+        with using(loaded.index.tokenizer):
+            resolved = self._resolve(loaded.index, q, history)
+            answer, hits = self._answer(loaded, q, resolved, top_k)
         answer.resolved_question = resolved
         return answer, hits
 
-    def _answer(self, q: str, resolved: str, top_k: int | None) -> tuple[Answer, list]:
+    def _answer(self, loaded: Loaded, q: str, resolved: str,
+                top_k: int | None) -> tuple[Answer, list]:
         if not q or not any(ch.isalnum() for ch in q):
             return Answer(q, False, EMPTY_QUESTION), []
         limit = self.settings.max_question_chars
         if len(q) > limit:
             return Answer(q[:limit] + "…", False, TOO_LONG.format(limit=limit)), []
-        with self._lock:
-            answerer = self.answerer
         with self._slots:
-            answer, hits = answerer.answer(resolved, k=top_k or self.settings.top_k)
+            answer, hits = loaded.answerer.answer(resolved, k=top_k or self.settings.top_k)
         answer.question = q
         return answer, hits
 
     def search(self, question: str, *, k: int = 5, mode: str = "hybrid"):
-        with self._lock:
-            retriever = self.retriever
-        return retriever.passages(clean_question(question), k=k, mode=mode)
+        return self.current().retriever.passages(clean_question(question), k=k, mode=mode)
 
 
 def load(seeds: str | None = None, index: str | None = None, model: str | None = None,

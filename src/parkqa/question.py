@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from .knowledge import ZONE_SUFFIXES
-from .tokens import STOPWORDS, normalize, nouns, tokenize
+from .tokens import STOPWORDS, normalize, nouns, pos_cut, tokenize
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -125,9 +125,7 @@ def shows_detail(detail: str, text: str) -> bool:
 @functools.lru_cache(maxsize=8192)   # the same sentences are candidates again and again
 def person_names(text: str) -> tuple[str, ...]:
     """People's names in ``text`` (jieba tags them "nr")."""
-    import jieba.posseg as posseg
-
-    return tuple(p.word for p in posseg.lcut(text) if p.flag == "nr" and len(p.word) >= 2
+    return tuple(p.word for p in pos_cut(text) if p.flag == "nr" and len(p.word) >= 2
                  and not any(z in p.word for z in ZONE_SUFFIXES))
 
 

@@ -92,7 +92,7 @@ class Retriever:
         down. Seconds spent on the dense search, BM25 and fusion are added to ``timings``."""
         idx = self.index
         n = len(idx.passages)
-        tokens = tokenize(question) if tokens is None else tokens
+        tokens = tokenize(question, words=idx.tokenizer) if tokens is None else tokens
         t0 = time.perf_counter()
         dense = np.zeros(n, dtype=np.float32)
         if mode in ("hybrid", "dense") and n:

@@ -1,13 +1,16 @@
-"""Jieba tokens for BM25 and term matching, taught the corpus's own names.
+"""Jieba tokens for BM25 and term matching, with a tokenizer per index that knows the corpus's
+own names (``Words``).
 
 Example::
 
-    >>> from parkqa.tokens import tokenize
-    >>> tokenize("长治高新区现在有多少家入区企业？")
-    ['长治', '高新', '高新区', '长治高新区', '现在', '多少', '入区', '企业']
+    >>> from parkqa.tokens import Words, tokenize
+    >>> tokenize("长治高新区现在有多少家入区企业？", words=Words(["长治高新区"]))
+    ['长治', '高新', '新区', '高新区', '长治高新区', '家入', '区', '企业']
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 import re
 import threading
@@ -17,8 +20,6 @@ from .knowledge import short_form
 
 _LOCK = threading.Lock()
 _WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
-_added: set[str] = set()
-_general: dict[str, int] = {}   # jieba's own frequency of each word we taught it
 
 # English names of zone types, written the Chinese way so the rest of the pipeline sees one form;
 # which city a name such as "Changzhi" is, the index's lexicon finds by pinyin.
@@ -55,41 +56,103 @@ def normalize(text: str) -> str:
     return short_form(text)
 
 
-def add_words(words) -> None:
-    """Teach jieba words that must stay whole (company and park names)."""
-    jieba = _jieba()
-    with _LOCK:
-        for w in words:
-            if w and w not in _added:
-                _general.setdefault(w, jieba.dt.FREQ.get(w) or 0)
-                jieba.add_word(w, freq=20000)
-                _added.add(w)
+class Words:
+    """A jieba tokenizer of its own: jieba's dictionary plus one index's words (company and park
+    names that must stay whole). Each index has one, so re-indexing never changes how another
+    index, or jieba's global tokenizer (which parkqa never touches), cuts text."""
+
+    def __init__(self, words=()) -> None:
+        import jieba
+        import jieba.posseg as posseg
+
+        base = _base()
+        self.jieba = jieba.Tokenizer()
+        # a copy of the loaded dictionary: ~30 ms, where loading it again takes ~0.6 s
+        self.jieba.FREQ, self.jieba.total = dict(base.FREQ), base.total
+        self.jieba.initialized = True
+        self.words = sorted({w for w in words if w})
+        for w in self.words:
+            self.jieba.add_word(w, freq=20000)
+        self.pos = _POSTokenizer(self.jieba, posseg.dt.word_tag_tab)
+
+    @property
+    def frequencies(self) -> dict[str, int]:
+        """word -> count in this tokenizer's dictionary (0 marks a mere prefix)."""
+        return self.jieba.FREQ
 
 
-def _jieba():
+def _base():
+    """jieba's own dictionary, loaded once and only read (never taught a word)."""
     import jieba
 
-    if not getattr(_jieba, "ready", False):
+    if getattr(_base, "tokenizer", None) is None:
         with _LOCK:
-            jieba.setLogLevel(logging.WARNING)
-            jieba.initialize()
-            _jieba.ready = True
-    return jieba
+            if getattr(_base, "tokenizer", None) is None:
+                jieba.setLogLevel(logging.WARNING)
+                tok = jieba.Tokenizer()
+                tok.initialize()
+                _base.tokenizer = tok
+    return _base.tokenizer
+
+
+def _POSTokenizer(tokenizer, tags):
+    """jieba's part-of-speech tagger over ``tokenizer``, sharing jieba's tag table: POSTokenizer's
+    own constructor re-reads the 5 MB dictionary file for it, and no word we add has a tag."""
+    import jieba.posseg as posseg
+
+    class Shared(posseg.POSTokenizer):
+        def __init__(self) -> None:   # noqa: D107 - see above
+            self.tokenizer, self.word_tag_tab = tokenizer, tags
+
+    return Shared()
+
+
+# The tokenizer in use: set by the pipeline around each answer (``using``), so a question read
+# while a new index is swapped in is cut by its own index's tokenizer from start to end.
+_current: contextvars.ContextVar[Words | None] = contextvars.ContextVar("parkqa_words",
+                                                                       default=None)
+_default: list[Words] = []    # for code that runs outside ``using`` (see ``set_default``)
+
+
+@contextlib.contextmanager
+def using(words: Words):
+    """Cut text with ``words`` inside the block (in this thread or task)."""
+    token = _current.set(words)
+    try:
+        yield words
+    finally:
+        _current.reset(token)
+
+
+def set_default(words: Words) -> None:
+    """The tokenizer outside any ``using`` block: the pipeline's current index, for scripts that
+    call its answerer directly (``parkqa fit``)."""
+    _default[:] = [words]
+
+
+def current() -> Words:
+    words = _current.get()
+    if words is None:
+        if not _default:
+            with _LOCK:
+                if not _default:
+                    _default.append(Words())
+        words = _default[0]
+    return words
 
 
 def general_frequency(word: str) -> int:
-    """How common ``word`` is in general Chinese: jieba's own dictionary, as it was before the
-    articles' words were taught to it."""
-    jieba = _jieba()
-    return _general[word] if word in _general else jieba.dt.FREQ.get(word) or 0
+    """How common ``word`` is in general Chinese: jieba's own dictionary, without the words any
+    index taught its tokenizer."""
+    return _base().FREQ.get(word) or 0
 
 
-def tokenize(text: str, *, drop_stopwords: bool = True) -> list[str]:
+def tokenize(text: str, *, drop_stopwords: bool = True, words: Words | None = None) -> list[str]:
     """jieba search-mode tokens, lower-cased; tokens with no letter, digit or Han character
-    (punctuation, spaces, a lone "？") are dropped because they match by accident."""
-    jieba = _jieba()
+    (punctuation, spaces, a lone "？") are dropped because they match by accident. ``words``:
+    the tokenizer to use (default: the one in use, see ``using``)."""
     out = []
-    for tok in jieba.lcut_for_search(normalize(text)):
+    for tok in (words or current()).jieba.lcut_for_search(normalize(text)):
         tok = tok.strip().lower()
         if not tok or not _WORD.search(tok):
             continue
@@ -97,6 +160,11 @@ def tokenize(text: str, *, drop_stopwords: bool = True) -> list[str]:
             continue
         out.append(tok)
     return out
+
+
+def pos_cut(text: str):
+    """jieba's (word, part-of-speech) pairs for ``text`` with the tokenizer in use."""
+    return current().pos.lcut(text)
 
 
 _NAME = re.compile(
@@ -120,11 +188,8 @@ def corpus_names(texts) -> list[str]:
 
 def nouns(text: str) -> list[str]:
     """Nouns, names and Latin words of two or more characters (jieba part-of-speech tags)."""
-    import jieba.posseg as posseg
-
-    _jieba()
     out = []
-    for pair in posseg.lcut(normalize(text)):
+    for pair in pos_cut(normalize(text)):
         word, flag = pair.word.strip(), pair.flag
         if len(word) >= 2 and (flag.startswith("n") or flag in ("eng", "j", "nz")) \
                 and word.lower() not in STOPWORDS:
