@@ -32,6 +32,7 @@ def test_the_field_a_question_about_an_article_asks_for():
     assert article_role("这篇稿子是谁写的？") == "byline"
     assert article_role("Who took the photos for this article?") == "byline"
     assert article_role("它的副标题是什么？") == "subtitle"   # not the title
+    assert article_role("副标题是“X”的那篇，主标题叫啥？") == "title"   # the asked one, last
     assert article_role("What is the headline of the article?") == "title"
     assert article_role("这篇文章登在哪份报纸的第几版？") == "source"
     assert article_role("高新区有多少家企业？") == ""

@@ -38,6 +38,7 @@ SPECIFIC = re.compile(r"\d|[“《][^”》]{2,20}[”》]|[一二两三四五�
 BYLINE = re.compile(r"记者|通讯员|/文|/图|摄影|供图|^[（(]?上接|^[（(]?下转")
 
 LONE_CHARS = 40   # a caption or a signature, not a paragraph of text
+TITLE_NAMED = 0.5   # a question holding this share of a title's words names that article
 RARE_IDF = 4.0   # log(N/df): on 328 sentences, a term at most five of them hold
 
 FEATURES = ("dense", "dense_z", "dense_gap", "passage", "bm25", "coverage", "coverage_ctx",
@@ -145,10 +146,17 @@ class CandidateFinder:
         articles it most likely means (by title, then by the passages found)."""
         if "article" not in q.kinds:
             return []
-        by_title = sorted(self._about, key=lambda d: -coverage(q.terms, self._title[d]))[:2]
-        docs = dict.fromkeys(by_title + [self.index.sentences[self._by_passage[h.id][0]].doc
-                                          for h in hits[:2] if self._by_passage[h.id]])
-        return [sid for d in docs for sid in self._about.get(d, [])]
+        return [sid for d in self._meant_articles(q, hits) for sid in self._about.get(d, [])]
+
+    def _meant_articles(self, q: Question, hits) -> list[str]:
+        """The articles a question about an article most likely means, likeliest first: the
+        one its words name in a title, else the one holding the best passage found."""
+        by_title = sorted(self._about, key=lambda d: -coverage(q.terms, self._title[d]))
+        named = [d for d in by_title[:1] if coverage(q.terms, self._title[d]) >= TITLE_NAMED]
+        docs = dict.fromkeys(named + [self.index.sentences[self._by_passage[h.id][0]].doc
+                                      for h in hits[:2] if self._by_passage[h.id]]
+                             + by_title[:2])
+        return list(docs)
 
     def _paragraph_text(self, s: Sentence) -> str:
         text = self.index.articles[s.doc].text
@@ -178,11 +186,12 @@ class CandidateFinder:
         lex_top = float(lex.max()) or 1.0
         slot = (asked_type(q), focus_terms(q.text, q.terms))
         role = article_role(q.text) if "article" in q.kinds else ""
+        meant = self._meant_articles(q, hits)[:1] if role else []
         out = []
         for n, sid in enumerate(ids):
             s = idx.sentences[sid]
             f = self.features(q, s, float(dense[n]), mean, sd, top, passage_score.get(sid, 0.0),
-                              float(lex[n]) / lex_top, slot, role)
+                              float(lex[n]) / lex_top, slot, role if s.doc in meant else "-")
             out.append(Candidate(s, f, 0.0, 0, len(s.text)))
         return out
 
@@ -238,7 +247,8 @@ class CandidateFinder:
         f["interrogative"] = float(s.text.rstrip()[-1:] in "？?")
         # a short line that is a paragraph by itself: a photo caption, a signature, a slogan
         f["lone_line"] = float(self._alone[s.id] and len(s.text) <= LONE_CHARS)
-        # "谁写的": the line printing the asked field of the article's metadata (1), or not (-1)
+        # "谁写的": the line printing the asked field of the meant article's metadata (1), or
+        # not ("-": another article's line, -1)
         pieces = self._roles[s.doc].get(role, [])
         f["article_role"] = (1.0 if pieces and any(p in s.text for p in pieces) else -1.0) \
             if role else 0.0

@@ -116,7 +116,7 @@ _ROLES = (
     ("byline", r"摄影|拍的|拍摄|配图|照片|图片|作者|记者|谁写|哪位写|撰写|\b(?:photos?|pictures?|author|"
                r"wrote|written|writer|reporters?|byline)\b"),
     ("subtitle", r"副标题|副题|\bsubtitle\b"),
-    ("title", r"标题|题目|\b(?:headline|title)\b"),
+    ("title", r"(?<!副)标题|题目|\b(?:headline|title)\b"),
     ("source", r"第几版|哪一版|哪个版|版面|刊登|登在|发表在|上接|报纸|哪家报|哪份报|特刊|\b(?:page|edition|"
                r"newspaper|published|issue)\b"),
 )
@@ -128,10 +128,16 @@ def article_role(text: str) -> str:
     """The metadata field (``byline``, ``subtitle``, ``title``, ``source``) a question about an
     article asks for, or "".
 
-    >>> article_role("这篇稿子是谁写的？"), article_role("它的副标题是什么？")
-    ('byline', 'subtitle')
+    >>> article_role("这篇稿子是谁写的？"), article_role("副标题是“…”的文章，主标题叫啥？")
+    ('byline', 'title')
     """
-    return next((field for field, cue in _ROLE_RE if cue.search(text)), "")
+    # the asked field stands where the question word is: at the end of a Chinese question
+    # ("有篇副标题是…的文章，主标题叫啥"), at the start of an English one
+    found = [(m.start(), field) for field, cue in _ROLE_RE for m in cue.finditer(text)]
+    if not found:
+        return ""
+    english = text[:1].isascii() and text[:1].isalpha()
+    return (min if english else max)(found, key=lambda x: (x[0], -ROLE_FIELDS.index(x[1])))[1]
 
 
 def role_pieces(value: str) -> list[str]:
