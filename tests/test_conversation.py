@@ -71,3 +71,12 @@ def test_an_english_pronoun_means_the_last_questions_subject(follow_up, previous
     # an English question's subject is its "the …" phrase, not the words it opens with; a
     # Chinese title quoted inside it does not make it a Chinese question
     assert resolve_followup(follow_up, previous) == clean(expected)   # English zone names normalized
+
+
+def test_an_english_follow_up_asking_a_new_measure_keeps_the_subject():
+    resolved = resolve_followup("And the total investment?",
+                                "What is the output value of the 180 major projects?")
+    assert resolved == "What is the total investment of the 180 major projects?"
+    # a demonstrative noun phrase stands for the last question's subject too
+    assert "the Zhihui base" in resolve_followup("When did that base start production?",
+                                                 "Which park hosts the Zhihui base?")

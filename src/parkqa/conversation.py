@@ -29,8 +29,8 @@ _SWAP = re.compile(r"^(?:那么|那|那在|在|换成|如果是|还有)?\s*(?P<x
 # "那中兵长智呢，建了个啥？": a new subject and its own question
 _NEW_SUBJECT = re.compile(r"^(?:那么|那|还有)?\s*(?P<x>[^，,。？?]{2,20}?)\s*呢\s*[，,]\s*(?P<rest>.+)$")
 _PRONOUN = re.compile(r"它们|它|(?:该|这家|那家|这个|那个|这些|这一|此)(?P<noun>公司|企业|项目|园区|基地|产品|"
-                      r"中心|平台|工程|产业园)|这家|那家|这个|他们|其|\b(?:its|it|this company|that company|"
-                      r"this project|that project|they)\b", re.I)
+                      r"中心|平台|工程|产业园)|这家|那家|这个|他们|其|\b(?:its|it|they|"
+                      r"(?:this|that)\s+(?!is\b|was\b|one\b)[a-z]+)\b", re.I)
 # what a pronoun's noun can stand for ("这家企业" -> a company's name)
 _KIND_OF = {"公司": r"公司|集团|企业|药业|制药|科技", "企业": r"公司|集团|企业|药业|制药|科技"}
 # where the subject a question opens with ends: a verb, a time word or the question word
@@ -134,6 +134,12 @@ def resolve_followup(question: str, previous: str | None, *, previous_answer: st
         return question
     prev = clean(previous)
     swap = _SWAP.match(q)
+    if swap and swap.group("en") and _opens_english(prev) \
+            and not {"place", "year"} & set(_slots(swap.group("en"), knowledge)):
+        # "And the total investment?": a new measure of the same subject, not a slot's value
+        subject = english_subject(prev)
+        if subject:
+            return f"What is the {swap.group('en').strip()} of {subject}?"
     if swap:
         return _swap(prev, (swap.group("x") or swap.group("en")).strip(), knowledge)
     new_subject = _NEW_SUBJECT.match(q)

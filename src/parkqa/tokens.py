@@ -18,7 +18,7 @@ import unicodedata
 
 from .knowledge import short_form
 
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()   # current() builds Words(), which loads _base() under it
 _WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 
 # English names of zone types, written the Chinese way so the rest of the pipeline sees one form;
