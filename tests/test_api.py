@@ -196,10 +196,15 @@ def test_portal_on_another_origin_is_blocked_by_default(browser, server, portal_
     page.goto(portal_pages.origin + "/blocked.html")
     page.wait_for_function("window.apiResult !== null", timeout=30_000)
     assert "blocked" in page.evaluate("window.apiResult")       # CORS: the browser refuses
-    page.wait_for_timeout(3000)
-    frame = page.frames[1]
-    assert frame.locator("#pq-input").count() == 0              # frame-ancestors: not shown
+    frame = page.frame_locator("#chat")
+    notice = frame.locator("h1")                                # says so, in Chinese
+    notice.wait_for(timeout=10_000)
+    assert "未获授权" in notice.inner_text() and portal_pages.origin in frame.locator("body").inner_text()
+    assert frame.locator("#pq-input").count() == 0              # and the chat is not there
     page.screenshot(path=str(ARTIFACTS / "portal-blocked.png"))
+    # the chat itself still refuses any frame but its own origin's, whatever a client claims
+    r = httpx.get(server.url + "/embed/", headers={"Sec-Fetch-Dest": "iframe"})
+    assert r.status_code == 200 and r.headers["content-security-policy"] == "frame-ancestors 'self'"
     page.close()
 
 
