@@ -6,7 +6,7 @@ Example::
 
     >>> from parkqa.access import RateLimiter
     >>> limiter = RateLimiter.parse("2/minute")
-    >>> [limiter.hit("10.0.0.1", now=0.0)[0] for _ in range(3)]
+    >>> [limiter.hit("10.0.0.1")[0] for _ in range(3)]
     [True, True, False]
 """
 from __future__ import annotations
@@ -14,26 +14,24 @@ from __future__ import annotations
 import hmac
 import html
 import json
-import threading
+import math
 import time
-from collections import deque
 from urllib.parse import urlsplit
 
-_PERIODS = {"second": 1, "sec": 1, "s": 1, "minute": 60, "min": 60, "m": 60, "hour": 3600,
-            "h": 3600, "day": 86400, "d": 86400}
+import limits
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
 MAX_BODY_BYTES = 64 * 1024   # a question is at most a few KB of JSON
 
 
 class RateLimiter:
-    """At most ``limit`` requests per ``period`` seconds per client (sliding window)."""
+    """A per-client limit such as ``60/minute`` over a moving window (the ``limits`` library,
+    in this process's memory)."""
 
-    def __init__(self, limit: int, period: float) -> None:
-        if limit < 1 or period <= 0:
-            raise ValueError("rate limit must be a positive number of requests per period")
-        self.limit = limit
-        self.period = period
-        self._hits: dict[str, deque] = {}
-        self._lock = threading.Lock()
+    def __init__(self, item: limits.RateLimitItem) -> None:
+        self.item = item
+        self._window = MovingWindowRateLimiter(MemoryStorage())
 
     @classmethod
     def parse(cls, spec: str) -> "RateLimiter | None":
@@ -41,27 +39,18 @@ class RateLimiter:
         spec = (spec or "").strip().lower()
         if spec in ("", "0", "off", "none"):
             return None
-        count, _, unit = spec.partition("/")
         try:
-            return cls(int(count), _PERIODS[unit.strip() or "minute"])
-        except (ValueError, KeyError):
+            return cls(limits.parse(spec))
+        except ValueError:
             raise ValueError(f"PARKQA_RATE_LIMIT={spec!r}: write it like 60/minute "
                              f"(per second, minute, hour or day)") from None
 
-    def hit(self, client: str, *, now: float | None = None) -> tuple[bool, int]:
+    def hit(self, client: str) -> tuple[bool, int]:
         """Count one request; (allowed, seconds until the next one would be allowed)."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            window = self._hits.setdefault(client, deque())
-            while window and window[0] <= now - self.period:
-                window.popleft()
-            if len(window) >= self.limit:
-                return False, max(1, int(window[0] + self.period - now + 0.999))
-            window.append(now)
-            if len(self._hits) > 10_000:   # forget idle clients so memory stays bounded
-                for key in [k for k, w in self._hits.items() if not w]:
-                    del self._hits[key]
+        if self._window.hit(self.item, client):
             return True, 0
+        reset = self._window.get_window_stats(self.item, client).reset_time
+        return False, max(1, math.ceil(reset - time.time()))
 
 
 def bearer_key(authorization: str | None) -> str:
