@@ -139,6 +139,27 @@ def test_rate_limit_answers_429_with_retry_after(portal_server):
     assert int(r.headers["retry-after"]) >= 1 and "秒后再试" in body["message"]
 
 
+# what the official OpenAI JS client (openai-node) sends with a chat completion from a browser
+OPENAI_JS_HEADERS = ("authorization,content-type,accept,x-stainless-arch,x-stainless-lang,"
+                     "x-stainless-os,x-stainless-package-version,x-stainless-retry-count,"
+                     "x-stainless-runtime,x-stainless-runtime-version,x-stainless-timeout,"
+                     "x-stainless-helper-method,openai-organization,openai-project,openai-beta")
+
+
+def test_cors_lets_the_openai_js_sdk_through_for_allowed_origins_only(portal_server, portal_pages):
+    for path in ("/v1/chat/completions", "/v1/models", ASK):
+        preflight = {"Access-Control-Request-Method": "POST", "Origin": portal_pages.origin,
+                     "Access-Control-Request-Headers": OPENAI_JS_HEADERS}
+        r = httpx.options(portal_server.url + path, headers=preflight)
+        assert r.status_code == 200, (path, r.text)
+        assert r.headers["access-control-allow-origin"] == portal_pages.origin
+        allowed = {h.strip() for h in r.headers["access-control-allow-headers"].lower().split(",")}
+        assert set(OPENAI_JS_HEADERS.split(",")) <= allowed, allowed
+        other = httpx.options(portal_server.url + path,
+                              headers={**preflight, "Origin": "http://evil.example"})
+        assert other.status_code == 400 and "access-control-allow-origin" not in other.headers
+
+
 def test_cors_allows_only_the_configured_origin(server, portal_server, portal_pages):
     preflight = {"Access-Control-Request-Method": "POST",
                  "Access-Control-Request-Headers": "authorization,content-type"}
@@ -196,10 +217,15 @@ def test_portal_on_another_origin_is_blocked_by_default(browser, server, portal_
     page.goto(portal_pages.origin + "/blocked.html")
     page.wait_for_function("window.apiResult !== null", timeout=30_000)
     assert "blocked" in page.evaluate("window.apiResult")       # CORS: the browser refuses
-    page.wait_for_timeout(3000)
-    frame = page.frames[1]
-    assert frame.locator("#pq-input").count() == 0              # frame-ancestors: not shown
+    frame = page.frame_locator("#chat")
+    notice = frame.locator("h1")                                # says so, in Chinese
+    notice.wait_for(timeout=10_000)
+    assert "未获授权" in notice.inner_text() and portal_pages.origin in frame.locator("body").inner_text()
+    assert frame.locator("#pq-input").count() == 0              # and the chat is not there
     page.screenshot(path=str(ARTIFACTS / "portal-blocked.png"))
+    # the chat itself still refuses any frame but its own origin's, whatever a client claims
+    r = httpx.get(server.url + "/embed/", headers={"Sec-Fetch-Dest": "iframe"})
+    assert r.status_code == 200 and r.headers["content-security-policy"] == "frame-ancestors 'self'"
     page.close()
 
 

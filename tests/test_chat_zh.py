@@ -33,8 +33,8 @@ def squeeze(s: str) -> str:
     return re.sub(r"\s+", "", s)
 
 
-def open_chat(browser, server, *, width: int, locale: str = "zh-CN"):
-    context = browser.new_context(viewport={"width": width, "height": 860}, locale=locale)
+def open_chat(browser, server, *, width: int, height: int = 860, locale: str = "zh-CN"):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
     page = context.new_page()
     page.goto(server.url + "/")
     page.wait_for_selector("#pq-input textarea", timeout=60_000)
@@ -112,11 +112,12 @@ def test_examples_look_like_buttons(page):
     assert style[0] != "0px" and style[1] != "none" and style[2] == "pointer", style
 
 
-@pytest.mark.parametrize("width", [390, 1280])
-def test_no_sideways_scrolling_and_screenshots(browser, server, width):
-    context, page = open_chat(browser, server, width=width)
+@pytest.mark.parametrize("width, height", [(390, 844), (1280, 900)])
+def test_no_sideways_scrolling_and_readme_screenshots(browser, server, width, height):
+    """The README's screenshots are these: test-artifacts/readme-{width}px.png."""
+    context, page = open_chat(browser, server, width=width, height=height)
     try:
-        ask(page, "长治高新区和长治经开区的高新技术企业分别有多少家？")
+        answer = ask(page, "长治高新区和长治经开区的高新技术企业分别有多少家？")
         overflow = page.evaluate("() => [document.documentElement.scrollWidth,"
                                  " document.documentElement.clientWidth]")
         assert overflow[0] <= overflow[1], overflow
@@ -124,5 +125,64 @@ def test_no_sideways_scrolling_and_screenshots(browser, server, width):
         assert body[0] <= body[1], body
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"chat-{width}px.png"), full_page=True)
+        if width >= 1000:     # the sources, named by title, byline and date, one of them opened
+            answer.locator("details.pq-source summary").first.click()
+        else:                 # on a phone: a fact's [1] opened, the quote marked in its article
+            ask(page, "长治高新区现在有多少家入区企业？").locator("a.pq-cite").first.click()
+            page.frame_locator("dialog#pq-viewer iframe").locator("mark").first.wait_for()
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(ARTIFACTS / f"readme-{width}px.png"))
+    finally:
+        context.close()
+
+
+CHAT_BOX = """() => {
+  const wrap = document.querySelector('#pq-chat .bubble-wrap');
+  const content = wrap.querySelector('.message-wrap');
+  const clear = document.querySelector('#pq-clear').getBoundingClientRect();
+  return {height: wrap.clientHeight, blank: wrap.clientHeight - content.offsetHeight,
+          scrolled: wrap.scrollHeight - wrap.scrollTop - wrap.clientHeight,
+          clearBottom: clear.bottom, viewport: window.innerHeight};
+}"""
+
+# every message's copy button, scrolled to the top of the list (where Gradio floats its own
+# buttons), is the element found at its centre and its corners: nothing lies over any part
+COPY_BUTTONS_FREE = """() => {
+  window.scrollTo(0, 0);
+  const wrap = document.querySelector('#pq-chat .bubble-wrap');
+  return [...wrap.querySelectorAll('button[aria-label="复制"]')].filter(b => b.getClientRects().length)
+    .map(b => {
+      wrap.scrollTop += b.getBoundingClientRect().top - wrap.getBoundingClientRect().top;
+      const r = b.getBoundingClientRect();
+      return [[.5, .5], [.1, .1], [.9, .1], [.1, .9], [.9, .9]].every(([x, y]) => {
+        const top = document.elementFromPoint(r.left + x * r.width, r.top + y * r.height);
+        return b === top || b.contains(top);
+      });
+    });
+}"""
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1280, 900)])
+def test_chat_grows_with_the_conversation_and_fills_the_page(browser, server, width, height):
+    context, page = open_chat(browser, server, width=width, height=height)
+    try:
+        seen = []
+        for question in ("长治高新区现在有多少家入区企业？", "高新区有多少家高新技术企业？",
+                         "那经开区呢？", "经开区全年新签约多少个项目？"):
+            ask(page, question)
+            page.wait_for_timeout(300)
+            box = page.evaluate(CHAT_BOX)
+            assert box["blank"] < 40, box                 # no fixed height with empty space
+            assert box["scrolled"] < 4, box               # the newest answer is in view
+            seen.append(box)
+        assert seen[1]["height"] > seen[0]["height"]      # it grows with the conversation
+        last = seen[-1]                                   # until it fills the page, input in view
+        assert last["viewport"] - 80 < last["clearBottom"] <= last["viewport"], last
+        free = page.evaluate(COPY_BUTTONS_FREE)
+        assert free and all(free), free
+        # the check sees an overlap: with Gradio's own 🗑 shown again, copy buttons are covered
+        page.evaluate("document.querySelector('#pq-chat .top-panel')"
+                      ".style.setProperty('display', 'flex', 'important')")
+        assert not all(page.evaluate(COPY_BUTTONS_FREE))
     finally:
         context.close()

@@ -6,32 +6,32 @@ Example::
 
     >>> from parkqa.access import RateLimiter
     >>> limiter = RateLimiter.parse("2/minute")
-    >>> [limiter.hit("10.0.0.1", now=0.0)[0] for _ in range(3)]
+    >>> [limiter.hit("10.0.0.1")[0] for _ in range(3)]
     [True, True, False]
 """
 from __future__ import annotations
 
 import hmac
+import html
 import json
-import threading
+import math
 import time
-from collections import deque
+from urllib.parse import urlsplit
 
-_PERIODS = {"second": 1, "sec": 1, "s": 1, "minute": 60, "min": 60, "m": 60, "hour": 3600,
-            "h": 3600, "day": 86400, "d": 86400}
+import limits
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
 MAX_BODY_BYTES = 64 * 1024   # a question is at most a few KB of JSON
 
 
 class RateLimiter:
-    """At most ``limit`` requests per ``period`` seconds per client (sliding window)."""
+    """A per-client limit such as ``60/minute`` over a moving window (the ``limits`` library,
+    in this process's memory)."""
 
-    def __init__(self, limit: int, period: float) -> None:
-        if limit < 1 or period <= 0:
-            raise ValueError("rate limit must be a positive number of requests per period")
-        self.limit = limit
-        self.period = period
-        self._hits: dict[str, deque] = {}
-        self._lock = threading.Lock()
+    def __init__(self, item: limits.RateLimitItem) -> None:
+        self.item = item
+        self._window = MovingWindowRateLimiter(MemoryStorage())
 
     @classmethod
     def parse(cls, spec: str) -> "RateLimiter | None":
@@ -39,27 +39,18 @@ class RateLimiter:
         spec = (spec or "").strip().lower()
         if spec in ("", "0", "off", "none"):
             return None
-        count, _, unit = spec.partition("/")
         try:
-            return cls(int(count), _PERIODS[unit.strip() or "minute"])
-        except (ValueError, KeyError):
+            return cls(limits.parse(spec))
+        except ValueError:
             raise ValueError(f"PARKQA_RATE_LIMIT={spec!r}: write it like 60/minute "
                              f"(per second, minute, hour or day)") from None
 
-    def hit(self, client: str, *, now: float | None = None) -> tuple[bool, int]:
+    def hit(self, client: str) -> tuple[bool, int]:
         """Count one request; (allowed, seconds until the next one would be allowed)."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            window = self._hits.setdefault(client, deque())
-            while window and window[0] <= now - self.period:
-                window.popleft()
-            if len(window) >= self.limit:
-                return False, max(1, int(window[0] + self.period - now + 0.999))
-            window.append(now)
-            if len(self._hits) > 10_000:   # forget idle clients so memory stays bounded
-                for key in [k for k, w in self._hits.items() if not w]:
-                    del self._hits[key]
+        if self._window.hit(self.item, client):
             return True, 0
+        reset = self._window.get_window_stats(self.item, client).reset_time
+        return False, max(1, math.ceil(reset - time.time()))
 
 
 def bearer_key(authorization: str | None) -> str:
@@ -79,14 +70,38 @@ def security_headers(allowed_origins: tuple[str, ...]) -> list[tuple[bytes, byte
             (b"referrer-policy", b"same-origin")]
 
 
+NOT_ALLOWED_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>未获授权嵌入</title>
+<style>body {{ font-family: "WenQuanYi Micro Hei", "Noto Sans CJK SC", "PingFang SC",
+"Microsoft YaHei", system-ui, sans-serif; margin: 0; padding: 24px; color: #1f2937;
+line-height: 1.7; }} h1 {{ font-size: 1.1em; color: #92400e; }} p {{ color: #475569; }}</style>
+</head><body><h1>此网站未获授权嵌入园区新闻问答</h1>
+<p>请联系问答服务的管理员，把本网站的地址 <code>{origin}</code> 加入允许嵌入的网站列表
+（PARKQA_ALLOWED_ORIGINS）。</p>
+<p lang="en">This site is not allowed to embed the chat.</p></body></html>"""
+
+
+def frame_refused(headers: dict, allowed_origins: tuple[str, ...]) -> str | None:
+    """The origin of a page framing us that may not, or None. Browsers say a request loads a
+    frame (``Sec-Fetch-Dest``) and, unless the page hides it, from which origin (``Referer``);
+    without a Referer the Content-Security-Policy still blocks the frame, just without words."""
+    if headers.get(b"sec-fetch-dest") != b"iframe" or headers.get(b"sec-fetch-site") == b"same-origin":
+        return None
+    referer = urlsplit(headers.get(b"referer", b"").decode("latin-1"))
+    origin = f"{referer.scheme}://{referer.netloc}" if referer.scheme and referer.netloc else ""
+    return origin if origin and origin not in allowed_origins else None
+
+
 class GuardMiddleware:
-    """ASGI middleware for every response (API and the mounted chat): security headers, and a
+    """ASGI middleware for every response (API and the mounted chat): security headers, a
     413 for request bodies over ``max_body`` bytes (``path_limits[path]`` for the paths that
-    take uploads) before they reach any handler."""
+    take uploads) before they reach any handler, and for a page framed by a site that may not
+    frame it, a Chinese notice instead of the browser's blank "refused to connect"."""
 
     def __init__(self, app, *, allowed_origins: tuple[str, ...] = (),
                  max_body: int = MAX_BODY_BYTES, path_limits: dict[str, int] | None = None) -> None:
         self.app = app
+        self.allowed_origins = allowed_origins
         self.headers = security_headers(allowed_origins)
         self.max_body = max_body
         self.path_limits = path_limits or {}
@@ -94,8 +109,16 @@ class GuardMiddleware:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        request_headers = dict(scope.get("headers") or [])
+        refused = frame_refused(request_headers, self.allowed_origins)
+        if refused:
+            # the notice alone may be framed by anyone: it holds nothing but itself
+            body = NOT_ALLOWED_PAGE.format(origin=html.escape(refused)).encode()
+            headers = [(b"content-security-policy", b"frame-ancestors *")] + \
+                [h for h in self.headers if h[0] != b"content-security-policy"]
+            return await _respond(send, 403, b"text/html; charset=utf-8", body, headers)
         limit = self.path_limits.get(scope.get("path", ""), self.max_body)
-        declared = dict(scope.get("headers") or []).get(b"content-length")
+        declared = request_headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             return await _json_response(send, 413, "body_too_large",
                                         f"请求内容过大（上限 {limit} 字节）。", self.headers)
@@ -135,7 +158,11 @@ class _BodyTooLarge(Exception):
 
 async def _json_response(send, status: int, error: str, message: str, headers) -> None:
     body = json.dumps({"error": error, "message": message}, ensure_ascii=False).encode()
+    await _respond(send, status, b"application/json; charset=utf-8", body, headers)
+
+
+async def _respond(send, status: int, content_type: bytes, body: bytes, headers) -> None:
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json; charset=utf-8"),
+                "headers": [(b"content-type", content_type),
                             (b"content-length", str(len(body)).encode()), *headers]})
     await send({"type": "http.response.body", "body": body})

@@ -234,9 +234,10 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
     app = gr.mount_gradio_app(app, chat, path="/", **common)
     # Always ours, even with no origins (then browsers allow same-origin calls only): without a
     # CORSMiddleware on the parent, Gradio's own would answer preflights from any localhost page.
+    # Any request header from an allowed origin: the OpenAI JS SDK sends x-stainless-* (and
+    # adds more between versions); the origin list is the gate, not the header names.
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins),
-                       allow_methods=["GET", "POST", "DELETE"],
-                       allow_headers=["Authorization", "Content-Type"], max_age=600)
+                       allow_methods=["GET", "POST", "DELETE"], allow_headers=["*"], max_age=600)
     app.add_middleware(GuardMiddleware, allowed_origins=settings.allowed_origins,
                        path_limits={"/api/documents": upload_limit()})
     return app

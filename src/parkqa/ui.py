@@ -37,9 +37,9 @@ def examples(knowledge) -> list[str]:
     """Example questions about the places this index knows."""
     zones = [p.name for p in knowledge.zones] or ["园区"]
     cities = [p.name for p in knowledge.cities] or zones
-    other = zones[1] if len(zones) > 1 else zones[0]
+    zone, other = zones[-1], zones[0]      # a comparison names two different places
     shapes = _EXAMPLE_SHAPES if len(zones) > 1 else [x for x in _EXAMPLE_SHAPES if "{zone}和" not in x]
-    return [x.format(zone=zones[-1], other=other, city=cities[0]) for x in shapes]
+    return [x.format(zone=zone, other=other, city=cities[0]) for x in shapes]
 # shown while the pipeline works (~50 ms on 2 cores, longer under load); the answer replaces it
 # whole as soon as it is composed: no replayed typing of a finished answer
 PENDING_HTML = '<div class="pq-pending">正在查找原文…</div>'
@@ -64,14 +64,24 @@ mark.pq-hit { background: #fde68a; color: inherit; padding: 0 2px; border-radius
 .pq-pending { color: #64748b; }
 .pq-user { white-space: pre-wrap; word-break: break-word; }
 footer { display: none !important; }
+/* Gradio's own 🗑 floats over the messages (it covered their copy buttons at 390 px); 清空对话
+   below the input does the same, so it is the one way to clear */
+#pq-chat .top-panel { display: none !important; }
+/* The conversation grows with each answer until it fills what the page leaves beside the title,
+   the input and 清空对话 (the whole iframe when embedded), then scrolls. The limit is on the
+   message list, the element Gradio scrolls to the newest answer. */
+#pq-chat .bubble-wrap { max-height: calc(100dvh - 280px); }
+#pq-chat.pq-compact .bubble-wrap { max-height: calc(100dvh - 150px); }
 a.pq-cite { color: #1d4ed8; font-weight: 600; text-decoration: none; cursor: pointer;
             padding: 0 1px; border-radius: 3px; }
 a.pq-cite:hover, a.pq-cite:focus-visible { background: #dbeafe; text-decoration: underline; }
 #pq-chat .pq-answer, #pq-chat .pq-user { overflow-wrap: anywhere; }
-#pq-chat button.example { border: 1px solid #5eead4 !important; background: #f0fdfa !important;
-                          border-radius: 8px !important; cursor: pointer;
-                          box-shadow: 0 1px 2px rgba(0, 0, 0, .08); }
-#pq-chat button.example:hover { background: #ccfbf1 !important; }
+#pq-chat button.example { border: 1px solid #14b8a6 !important; background: #f0fdfa !important;
+                          color: #115e59 !important; border-radius: 18px !important;
+                          padding: 8px 16px !important; cursor: pointer; font-weight: 500;
+                          box-shadow: 0 1px 2px rgba(15, 118, 110, .25); text-align: left; }
+#pq-chat button.example:hover { background: #ccfbf1 !important; transform: translateY(-1px); }
+#pq-chat button.example:focus-visible { outline: 2px solid #0f766e; outline-offset: 2px; }
 dialog.pq-viewer { width: min(860px, 96vw); height: min(86vh, 900px); padding: 0; border: 0;
                    border-radius: 10px; box-shadow: 0 10px 40px rgba(0, 0, 0, .3); }
 dialog.pq-viewer::backdrop { background: rgba(15, 23, 42, .45); }
@@ -246,7 +256,9 @@ def build_chat(qa: ParkQA, *, log_dir: str | None = None, compact: bool = False,
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
-                    label="对话", show_label=False, height=360 if compact else 560,
+                    # no fixed height: it grows with the conversation (CSS: .bubble-wrap)
+                    label="对话", show_label=False, height=None, min_height=200,
+                    elem_classes=["pq-compact"] if compact else [],
                     elem_id="pq-chat",
                     placeholder="**你好！** 问我" + "、".join(
                         p.name for p in qa.index.knowledge.places) + "的产业发展情况吧。",
@@ -269,7 +281,6 @@ def build_chat(qa: ParkQA, *, log_dir: str | None = None, compact: bool = False,
         send.click(**io)
         chatbot.example_select(_example_text, None, box, api_visibility="private").then(**io)
         clear.click(lambda: ([], [], ""), None, [chatbot, turns, box], api_visibility="private")
-        chatbot.clear(lambda: [], None, turns, api_visibility="private")  # its own 🗑 button
         if feedback:
             chatbot.like(record_feedback, [turns], None, api_visibility="private")
         if api:
