@@ -44,11 +44,11 @@ def test_small_evaluation_run(qa):
     """A fast evaluation on a fixed slice of the dev split (blind-written questions)."""
     items = split_items(load_qa(ROOT / "eval" / "qa.jsonl", seeds=ROOT / "seeds"), "dev")
     sample = [i for i in items if i["type"] != "unanswerable"][:24] + \
-        [i for i in items if i["type"] == "unanswerable"][:8]
+        [i for i in items if i["type"] == "unanswerable"][:16]   # 8 were too few to judge by
     report = evaluate(qa, sample)
     ours = report["systems"]["parkqa"]
     assert set(report["systems"]) == {"parkqa", "bm25_only", "dense_only"}
-    assert len(ours["items"]) == 32 and ours["overall"]["items"] == 32
+    assert len(ours["items"]) == 40 and ours["overall"]["items"] == 40
     row = ours["items"][0]
     assert {"must_contain_all", "evidence_rank", "citation_precision", "seconds"} <= set(row)
     # floors well under what the fitted pipeline reaches on dev: a broken scorer falls below

@@ -28,7 +28,7 @@ from pathlib import Path
 from .config import Settings
 from .corpus import ARTICLE_SUFFIXES, CorpusError, article_paths
 from .index import IndexUnavailable
-from .ingest import IngestError, extract_text, max_file_bytes
+from .ingest import IngestError, extract, max_file_bytes
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ class KnowledgeBase:
         tmp = self.seeds / f".upload-{uuid.uuid4().hex}{Path(name).suffix}"   # hidden: not read
         try:
             tmp.write_bytes(data)
-            text = extract_text(tmp, max_bytes=limit)
+            text = extract(tmp, max_bytes=limit).text
             replaced = target.exists()
             os.replace(tmp, target)
         except IngestError as exc:   # its message names the temporary file: name the upload
