@@ -53,3 +53,14 @@ def test_plain_frames_grow_to_the_answer():
     frames = plain_frames(ans)
     assert len(frames) >= 3 and all(ans.text.startswith(f) for f in frames)
     assert [len(f) for f in frames] == sorted(len(f) for f in frames)
+
+
+def test_each_quote_keeps_what_the_answer_says_it_is_about():
+    # a comparison's text names the place of each quote; the chat shows the same words
+    cites = [Citation(1, "a.txt", "A", "产值100亿元", 0, 7, 0.9),
+             Citation(2, "b.txt", "B", "产值80亿元", 0, 6, 0.8)]
+    ans = Answer("哪个园区产值更高？", True, "甲园区：产值100亿元[1]乙园区：产值80亿元[2]", cites)
+    out = answer_html(ans, {})
+    assert out.index("甲园区：") < out.index("产值100亿元") < out.index("乙园区：") < out.index("产值80亿元")
+    single = Answer("产值多少？", True, "产值100亿元[1]", cites[:1])
+    assert "pq-about" not in answer_html(single, {})

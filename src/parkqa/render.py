@@ -172,8 +172,8 @@ def answer_html(answer: Answer, articles: dict, *, question: str | None = None,
         return cite_link(c, art.meta.full_title(), base=link_base)
 
     if answer.answered:
-        quotes = "".join(f'<span class="pq-quote">{mark_up(c.quote, pattern)}</span>'
-                         f'<sup class="pq-ref">{cite(c)}</sup>' for c in answer.citations)
+        quotes = "".join(f'{_about(c, answer.text)}<span class="pq-quote">{mark_up(c.quote, pattern)}'
+                         f'</span><sup class="pq-ref">{cite(c)}</sup>' for c in answer.citations)
         parts.append(f'<div class="pq-text">{quotes}</div>')
         parts.append('<div class="pq-sources-title">来源（点 [1] 等编号看全文，点标题看段落）</div>')
         parts += [source_html(articles[c.doc], c, pattern) for c in answer.citations
@@ -186,6 +186,18 @@ def answer_html(answer: Answer, articles: dict, *, question: str | None = None,
                       if c.doc in articles]
     parts.append("</div>")
     return "".join(parts)
+
+
+def _about(c: Citation, text: str) -> str:
+    """What the answer text says quote ``c`` is about ("长治高新区：" before it, when quotes from
+    different places or years are compared), as the chat shows it."""
+    marker = f"[{c.n}]"
+    end = text.find(marker)
+    before = text[:end] if end >= 0 else ""
+    at = before.rfind(c.quote)
+    start = before.rfind("]", 0, at) + 1 if at > 0 else at
+    label = before[start:at].strip("；; ") if at > 0 else ""
+    return f'<span class="pq-about">{html.escape(label)}</span>' if label else ""
 
 
 def plain_frames(answer: Answer, steps: int = 6) -> list[str]:

@@ -51,6 +51,7 @@ CSS = """
 .pq-text strong, .pq-para strong { color: #b42318; font-weight: 700; }
 .pq-ref { color: #1d4ed8; font-weight: 600; margin: 0 2px; }
 .pq-resolved { color: #64748b; font-size: .85em; margin-bottom: 4px; }
+.pq-about { font-weight: 600; color: #334155; }
 .pq-refusal { color: #92400e; }
 .pq-sources-title { margin-top: 10px; color: #475569; font-size: .9em; }
 .pq-source { border-left: 3px solid #94a3b8; margin: 6px 0; padding: 2px 10px;
