@@ -123,3 +123,33 @@ class PageServer:
 
     def stop(self) -> None:
         self.httpd.shutdown()
+
+
+def reindex_under_load(url: str, ask, question: str, *, readers: int, settle: float):
+    """POST /api/reindex on ``url`` while ``readers`` threads keep calling ``ask(question)``;
+    returns the reindex response, every reader's (status, text, time), and when the reindex
+    started and finished (so a test can check that questions were answered during it)."""
+    import threading
+
+    results, stop = [], threading.Event()
+
+    def keep_asking():
+        while not stop.is_set():
+            try:
+                r = ask(question)
+                results.append((r.status_code, r.json().get("text", ""), time.monotonic()))
+            except Exception as exc:  # noqa: BLE001 - any failure is what we look for
+                results.append((0, repr(exc), time.monotonic()))
+
+    threads = [threading.Thread(target=keep_asking) for _ in range(readers)]
+    for t in threads:
+        t.start()
+    time.sleep(settle)
+    started = time.monotonic()
+    r = httpx.post(url + "/api/reindex", timeout=300)
+    finished = time.monotonic()
+    time.sleep(settle)
+    stop.set()
+    for t in threads:
+        t.join(timeout=60)
+    return r, results, started, finished

@@ -136,7 +136,7 @@ def test_a_broken_new_generation_is_skipped_and_the_old_one_keeps_answering(tmp_
 
 
 def test_reindex_under_load_on_two_workers_fails_no_request(tmp_path, embedder):
-    from browser import Server, corpus_env
+    from browser import Server, corpus_env, reindex_under_load
 
     seeds = tmp_path / "seeds"
     shutil.copytree(ROOT / "seeds", seeds)
@@ -149,27 +149,8 @@ def test_reindex_under_load_on_two_workers_fails_no_request(tmp_path, embedder):
         before = {h["worker"]: h["generation"] for h in _healths(srv)}
         assert len(before) == 2 and len(set(before.values())) == 1
         (seeds / "005_youth_park.txt").write_text(NEW_ARTICLE, encoding="utf-8")
-        results, stop = [], threading.Event()
-
-        def keep_asking():
-            while not stop.is_set():
-                try:
-                    r = ask(CONTROL)
-                    results.append((r.status_code, r.json().get("text", ""), time.monotonic()))
-                except Exception as exc:  # noqa: BLE001 - any failure is what we look for
-                    results.append((0, repr(exc), time.monotonic()))
-
-        readers = [threading.Thread(target=keep_asking) for _ in range(4)]
-        for t in readers:
-            t.start()
-        time.sleep(1)
-        started = time.monotonic()
-        r = httpx.post(srv.url + "/api/reindex", timeout=300)
-        finished = time.monotonic()
-        time.sleep(1)
-        stop.set()
-        for t in readers:
-            t.join(timeout=60)
+        r, results, started, finished = reindex_under_load(srv.url, ask, CONTROL, readers=4,
+                                                           settle=1)
         assert r.status_code == 200, r.text
         assert sum(started < at < finished for _, _, at in results) >= 3
         assert all(code == 200 and "1.2万家" in text for code, text, _ in results), \

@@ -5,7 +5,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 from parkqa.config import Settings
 from parkqa.index import IndexStale, build_index, load_index
 
-from browser import Server, corpus_env
+from browser import Server, corpus_env, reindex_under_load
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW_ARTICLE = (ROOT / "tests" / "data" / "new_article.txt").read_text(encoding="utf-8")
@@ -48,27 +47,8 @@ def test_live_reindex_while_answering_and_a_broken_index_at_start(own_corpus):
         assert all(c["doc"] != "005_youth_park.txt" for c in before["citations"])
 
         (own_corpus.seeds / "005_youth_park.txt").write_text(NEW_ARTICLE, encoding="utf-8")
-        results, stop = [], threading.Event()
-
-        def keep_asking():
-            while not stop.is_set():
-                try:
-                    r = ask(CONTROL)
-                    results.append((r.status_code, r.json().get("text", ""), time.monotonic()))
-                except Exception as exc:  # noqa: BLE001 - any failure is what we look for
-                    results.append((0, repr(exc), time.monotonic()))
-
-        readers = [threading.Thread(target=keep_asking) for _ in range(3)]
-        for t in readers:
-            t.start()
-        time.sleep(0.5)
-        started = time.monotonic()
-        r = httpx.post(srv.url + "/api/reindex", timeout=300)
-        finished = time.monotonic()
-        time.sleep(0.5)
-        stop.set()
-        for t in readers:
-            t.join(timeout=60)
+        r, results, started, finished = reindex_under_load(srv.url, ask, CONTROL, readers=3,
+                                                           settle=0.5)
         assert r.status_code == 200, r.text
         assert r.json()["articles"] == 6 and r.json()["reused"] > 0     # only the new one embedded
         assert sum(started < at < finished for _, _, at in results) >= 3   # asked during it
