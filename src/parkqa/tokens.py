@@ -16,9 +16,13 @@ import re
 import threading
 import unicodedata
 
+import jieba
+
 from .knowledge import short_form
 
 _LOCK = threading.RLock()   # current() builds Words(), which loads _base() under it
+# jieba sets its logger to DEBUG when imported and logs loading its dictionary: not for users
+jieba.setLogLevel(logging.WARNING)
 _WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 
 # English names of zone types, written the Chinese way so the rest of the pipeline sees one form;
@@ -62,7 +66,6 @@ class Words:
     index, or jieba's global tokenizer (which parkqa never touches), cuts text."""
 
     def __init__(self, words=()) -> None:
-        import jieba
         import jieba.posseg as posseg
 
         base = _base()
@@ -83,12 +86,9 @@ class Words:
 
 def _base():
     """jieba's own dictionary, loaded once and only read (never taught a word)."""
-    import jieba
-
     if getattr(_base, "tokenizer", None) is None:
         with _LOCK:
             if getattr(_base, "tokenizer", None) is None:
-                jieba.setLogLevel(logging.WARNING)
                 tok = jieba.Tokenizer()
                 tok.initialize()
                 _base.tokenizer = tok
