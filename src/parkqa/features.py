@@ -191,7 +191,7 @@ class CandidateFinder:
         for n, sid in enumerate(ids):
             s = idx.sentences[sid]
             f = self.features(q, s, float(dense[n]), mean, sd, top, passage_score.get(sid, 0.0),
-                              float(lex[n]) / lex_top, slot, role if s.doc in meant else "-")
+                              float(lex[n]) / lex_top, slot, role if s.doc in meant else "")
             out.append(Candidate(s, f, 0.0, 0, len(s.text)))
         return out
 
@@ -247,11 +247,10 @@ class CandidateFinder:
         f["interrogative"] = float(s.text.rstrip()[-1:] in "？?")
         # a short line that is a paragraph by itself: a photo caption, a signature, a slogan
         f["lone_line"] = float(self._alone[s.id] and len(s.text) <= LONE_CHARS)
-        # "谁写的": the line printing the asked field of the meant article's metadata (1), or
-        # not ("-": another article's line, -1)
+        # "谁写的": 1 for the line printing the asked field of the meant article's metadata,
+        # -1 for every other line (also when no field is asked: no line prints one)
         pieces = self._roles[s.doc].get(role, [])
-        f["article_role"] = (1.0 if pieces and any(p in s.text for p in pieces) else -1.0) \
-            if role else 0.0
+        f["article_role"] = 1.0 if pieces and any(p in s.text for p in pieces) else -1.0
         return f
 
 
