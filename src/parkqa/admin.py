@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from .corpus import CorpusError
-from .documents import DocumentError, KnowledgeBase
+from .documents import DocumentError, DocumentMissing, KnowledgeBase
 from .index import IndexUnavailable
 from .ingest import max_file_bytes
 
@@ -100,10 +100,10 @@ def build_router(qa, settings, admin, api_error) -> APIRouter:
     def delete(doc: str) -> dict:
         try:
             kb.delete(doc)
+        except DocumentMissing as exc:
+            raise api_error(404, "not_found", str(exc)) from None
         except DocumentError as exc:
-            missing = str(exc).startswith("没有")
-            raise api_error(404 if missing else 409, "not_found" if missing else "refused",
-                            str(exc)) from None
+            raise api_error(409, "refused", str(exc)) from None
         return {"deleted": doc, "job": kb.start_reindex("删除 " + doc)}
 
     @router.get("/api/documents/jobs/{job_id}", dependencies=guarded,

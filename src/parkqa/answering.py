@@ -25,7 +25,7 @@ from .index import Index
 from .question import ASKS_PLAN, ASKS_RESULT, STATES_PLAN, Question, QuestionReader, shows_detail
 from .retrieval import Retriever
 from .scorer import REFUSAL_FEATURES, AnswerModel
-from .slots import article_role
+from .slots import asked_article_field
 
 REFUSAL = "抱歉，现有文章中没有找到能回答这个问题的内容。"
 NEAR_MISS = "文章里相近的内容是关于{what}的，列在下面供参考。"
@@ -191,8 +191,7 @@ def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidat
     f["focus"] = max(c.features["focus"] for c in chosen)
     f["slot"] = max(c.features["slot"] for c in chosen)
     # an article's byline, title or page is asked and no chosen line prints it
-    f["role_unmet"] = float("article" in q.kinds and bool(article_role(q.text))
-                            and all(c.features["article_role"] < 1 for c in chosen))
+    f["role_unmet"] = float(bool(asked_article_field(q)) and all(c.features["article_role"] < 1 for c in chosen))
     f["slot_best"] = bf["slot"]   # the best quote's own: a second quote's value may be another's
     return f
 

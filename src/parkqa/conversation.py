@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from .knowledge import Knowledge
-from .question import YEAR, clean, is_english, key_terms
+from .question import YEAR, clean, is_english, key_terms, opens_english
 
 _SWAP = re.compile(r"^(?:那么|那|那在|在|换成|如果是|还有)?\s*(?P<x>[^，,。？?]{1,20}?)\s*(?:呢|怎么样|如何|的呢)"
                    r"\s*[？?]?$|^(?:and|what about|how about)\s+(?:the\s+|for\s+|in\s+)?"
@@ -69,11 +69,6 @@ def english_subject(question: str) -> str:
     phrase = max(found, key=len)
     head, of, rest = phrase.partition(" of ")
     return "the " + (rest.removeprefix("the ") if of and rest else phrase)
-
-
-def _opens_english(text: str) -> bool:
-    """An English question, even one quoting a Chinese title."""
-    return text[:1].isascii() and text[:1].isalpha()
 
 
 def _slots(text: str, knowledge: Knowledge | None) -> dict[str, tuple[int, int]]:
@@ -134,7 +129,7 @@ def resolve_followup(question: str, previous: str | None, *, previous_answer: st
         return question
     prev = clean(previous)
     swap = _SWAP.match(q)
-    if swap and swap.group("en") and _opens_english(prev) \
+    if swap and swap.group("en") and opens_english(prev) \
             and not {"place", "year"} & set(_slots(swap.group("en"), knowledge)):
         # "And the total investment?": a new measure of the same subject, not a slot's value
         subject = english_subject(prev)
@@ -151,7 +146,7 @@ def resolve_followup(question: str, previous: str | None, *, previous_answer: st
     pronoun = _PRONOUN.search(q)
     if pronoun:
         noun = pronoun.group("noun") or ""
-        subject = english_subject(prev) if _opens_english(prev) else subject_of(prev)
+        subject = english_subject(prev) if opens_english(prev) else subject_of(prev)
         named = _named_in_answer(previous_answer, prev, names, noun) \
             if _ASKS_NAME.search(prev) or (noun and noun not in subject) else ""
         subject = named or subject

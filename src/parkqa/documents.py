@@ -40,6 +40,10 @@ class DocumentError(ValueError):
     """A request about a document that cannot be done; the message is Chinese, for the page."""
 
 
+class DocumentMissing(DocumentError):
+    """The document asked for is not in the articles folder."""
+
+
 def check_name(name: str) -> str:
     """A file name that is safe to write into the articles folder, or a DocumentError."""
     name = unicodedata.normalize("NFC", (name or "").strip())
@@ -124,7 +128,7 @@ class KnowledgeBase:
     def delete(self, doc: str) -> None:
         path = self.seeds / check_name(doc)
         if not path.is_file():
-            raise DocumentError(f"没有这篇文章：{doc}")
+            raise DocumentMissing(f"没有这篇文章：{doc}")
         if len(article_paths(self.seeds)) <= 1:
             raise DocumentError("至少要保留一篇文章。")
         path.unlink()

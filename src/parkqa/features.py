@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .chunking import Sentence
 from .question import NUMBER, YEAR, Question, shows_detail
-from .slots import ROLE_FIELDS, article_role, asked_type, focus_terms, role_pieces, slot_value
+from .slots import ROLE_FIELDS, asked_article_field, asked_type, focus_terms, role_pieces, \
+    slot_value
 
 HAS = {
     "number": re.compile(r"\d|[一二三四五六七八九十百千万亿]+[个家项所名条倍]"),
@@ -99,9 +101,7 @@ class CandidateFinder:
         self._paragraph = [self._paragraph_text(s) for s in sents]
         self.paragraph_id = [(s.doc, self.index.articles[s.doc].text.rfind("\n", 0, s.start))
                              for s in sents]
-        per_paragraph: dict = {}
-        for pid in self.paragraph_id:
-            per_paragraph[pid] = per_paragraph.get(pid, 0) + 1
+        per_paragraph = Counter(self.paragraph_id)
         self._alone = [per_paragraph[pid] == 1 for pid in self.paragraph_id]
         first: dict[str, int] = {}
         self.position = [s.id - first.setdefault(s.doc, s.id) for s in sents]
@@ -118,13 +118,14 @@ class CandidateFinder:
             self._section.append(heading)
             self.section_id.append(len(self.section_id) and self.section_id[-1]
                                    + (s.heading or self.position[s.id] == 0))
-            if self.position[s.id] < 3 or BYLINE.search(s.text) or self._prints_meta(s) or (
+            if self.position[s.id] < 3 or BYLINE.search(s.text) or any(
+                    self._prints(s, f) for f in ROLE_FIELDS) or (
                     s.heading and len(s.text) <= 40 and self._is_last_words(s)):
                 self._about.setdefault(s.doc, []).append(s.id)
 
-    def _prints_meta(self, s: Sentence) -> bool:
-        """A line printing the article's byline, subtitle or page ("……迈进。 常珍珍 徐姗")."""
-        return any(p in s.text for f in ROLE_FIELDS for p in self._roles[s.doc][f])
+    def _prints(self, s: Sentence, field: str) -> bool:
+        """Whether ``s`` prints its article's metadata ``field`` ("……迈进。 常珍珍 徐姗": byline)."""
+        return any(p in s.text for p in self._roles[s.doc].get(field, []))
 
     def section(self, sid: int) -> list[int]:
         """Ids of the body sentences under the same heading as sentence ``sid``."""
@@ -185,7 +186,7 @@ class CandidateFinder:
         lex = np.array([bm25[i] for i in ids], dtype=np.float32)
         lex_top = float(lex.max()) or 1.0
         slot = (asked_type(q), focus_terms(q.text, q.terms))
-        role = article_role(q.text) if "article" in q.kinds else ""
+        role = asked_article_field(q)
         meant = self._meant_articles(q, hits)[:1] if role else []
         out = []
         for n, sid in enumerate(ids):
@@ -249,8 +250,7 @@ class CandidateFinder:
         f["lone_line"] = float(self._alone[s.id] and len(s.text) <= LONE_CHARS)
         # "谁写的": 1 for the line printing the asked field of the meant article's metadata,
         # -1 for every other line (also when no field is asked: no line prints one)
-        pieces = self._roles[s.doc].get(role, [])
-        f["article_role"] = 1.0 if pieces and any(p in s.text for p in pieces) else -1.0
+        f["article_role"] = 1.0 if role and self._prints(s, role) else -1.0
         return f
 
 

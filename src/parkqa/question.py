@@ -152,6 +152,11 @@ def corpus_units(texts) -> set[str]:
     return out
 
 
+def opens_english(text: str) -> bool:
+    """An English question, even one quoting a Chinese title: it opens with a Latin letter."""
+    return text[:1].isascii() and text[:1].isalpha()
+
+
 def is_english(text: str) -> bool:
     return len(_LATIN.findall(text)) > 2 * len(_HAN.findall(text))
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from .question import NUMBER, Question, person_names
+from .question import NUMBER, Question, opens_english, person_names
 
 # question words: a focus term sits next to one of them
 _WH = re.compile(r"多少|(?<!哪)几|哪|什么|啥|谁|何|如何|怎么|怎样|是否|是不是|有没有|吗|"
@@ -136,8 +136,12 @@ def article_role(text: str) -> str:
     found = [(m.start(), field) for field, cue in _ROLE_RE for m in cue.finditer(text)]
     if not found:
         return ""
-    english = text[:1].isascii() and text[:1].isalpha()
-    return (min if english else max)(found, key=lambda x: (x[0], -ROLE_FIELDS.index(x[1])))[1]
+    return (min if opens_english(text) else max)(found, key=lambda x: (x[0], -ROLE_FIELDS.index(x[1])))[1]
+
+
+def asked_article_field(q: Question) -> str:
+    """The metadata field ``q`` asks for when it is about an article itself, else ""."""
+    return article_role(q.text) if "article" in q.kinds else ""
 
 
 def role_pieces(value: str) -> list[str]:
