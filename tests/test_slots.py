@@ -38,3 +38,26 @@ def test_the_field_a_question_about_an_article_asks_for():
     assert article_role("高新区有多少家企业？") == ""
     # a line printing a byline holds these pieces, whatever its spacing and credits
     assert role_pieces("张三/文 李四 王五/图") == ["张三", "李四", "王五"]
+
+
+def test_the_type_asked_comes_from_the_question_word(qa):
+    from parkqa.slots import asked_type
+
+    read = qa.answerer.reader.read
+    # "规模化" names what the company does; "哪家企业" asks for a name, not a count
+    assert asked_type(read("国内唯一能规模化培养雪莲细胞的是哪家企业？")) == "entity"
+    assert asked_type(read("高新区有多少家企业？")) == "number"
+    # "叫什么名字" alone is the name of a thing, not of a person
+    assert asked_type(read("经开区定期办的路演活动叫什么名字？")) == "entity"
+    assert asked_type(read("那位负责人叫什么名字？")) == "someone"
+    # "多久" is a span of time, filled by "0.5个工作日" as well as by two dates
+    q = read("企业开办时限压缩到多久？")
+    assert asked_type(q) == "duration"
+    assert slot_value("duration", {}, "企业开办时间压缩至0.5个工作日") == 1.0
+    assert slot_value("duration", {}, "企业开办实现极速办理") == -1.0
+
+
+def test_a_latin_unit_matches_whatever_its_case(qa):
+    q = qa.answerer.reader.read("日盛达新上的太阳能组件项目是多少gw的？")
+    assert q.unit and slot_value("number", {}, "日盛达新上15GW太阳能组件项目", unit=q.unit) == 1.0
+    assert slot_value("number", {}, "日盛达新上太阳能组件项目", unit=q.unit) == -1.0

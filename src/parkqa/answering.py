@@ -25,7 +25,7 @@ from .index import Index
 from .question import ASKS_PLAN, ASKS_RESULT, STATES_PLAN, Question, QuestionReader, shows_detail
 from .retrieval import Retriever
 from .scorer import REFUSAL_FEATURES, AnswerModel
-from .slots import asked_article_field
+from .slots import asked_article_field, asked_type
 
 REFUSAL = "抱歉，现有文章中没有找到能回答这个问题的内容。"
 NEAR_MISS = "文章里相近的内容是关于{what}的，列在下面供参考。"
@@ -193,6 +193,12 @@ def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidat
     # an article's byline, title or page is asked and no chosen line prints it
     f["role_unmet"] = float(bool(asked_article_field(q)) and all(c.features["article_role"] < 1 for c in chosen))
     f["slot_best"] = bf["slot"]   # the best quote's own: a second quote's value may be another's
+    # how much an unfilled slot says depends on the type asked: a "多少钱" quote without any
+    # amount of money is a near miss, a "几家" quote without a count often a paraphrase
+    kind = asked_type(q)
+    if kind:
+        f[f"asks_{kind}"] = 1.0
+        f[f"unfilled_{kind}"] = float(bf["slot"] < 0)
     return f
 
 

@@ -58,7 +58,8 @@ DETAILS = {
     "rank": (r"第几|排名|排第|名次|rank", r"第[\d一二三四五六七八九十]+|前[\d一二三四五六七八九十百]+|首|唯一"),
     "percent": (r"百分之|百分比|比例|占比|增幅|增速|增长了多少|percentage|growth rate", r"%|％|百分|成|倍"),
     # a person is shown by a name, which jieba's part-of-speech tags find (see shows_detail)
-    "person": (r"谁|叫什么名字|姓名|叫啥|哪位|负责人是|who", r"(?!)"),
+    # ("叫什么名字" alone asks for the name of anything: a document, an event, a product)
+    "person": (r"谁|姓名|哪位|负责人是|\bwho\b", r"(?!)"),
     # ... and when the one asked about is a person by role, an organization's name is no answer
     "someone": (r"(?:负责人|记者|作者|专家|院士|教授|企业家|董事长|总经理|书记|主任|市长|局长|区长|领导)"
                 r"[^，。？?]{0,6}(?:是谁|叫什么|叫啥|名字|姓名)|(?:哪位|谁)(?:记者|写|负责|担任)|"
@@ -249,7 +250,8 @@ class QuestionReader:
         m = None if unit else _UNIT_AFTER.search(text)
         if m:
             word = m.group(2).lower()
-            unit = next((re.escape(word[:k]) for k in range(len(word), 0, -1)
+            # scoped ignore-case: the units were collected lower-cased ("15GW" -> "gw")
+            unit = next((f"(?i:{re.escape(word[:k])})" for k in range(len(word), 0, -1)
                          if word[:k] in self._units), "")
             unit = (m.group(1) or "") + unit if unit else ""
         return unit

@@ -31,6 +31,10 @@ WINDOW = 24     # a value this close to the focus fills the slot
 
 _VALUES = {
     "date": re.compile(r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月|今年|去年|明年|年底|年初|上半年|下半年"),
+    # "多久": a span of time, or the two dates it lies between
+    "duration": re.compile(r"\d[\d.]*\s*(?:个)?\s*(?:工作日|天|日|周|星期|个月|月|年|小时|分钟)|"
+                           r"[一二两三四五六七八九十半]+\s*(?:个)?\s*(?:工作日|天|周|个月|年|小时)|"
+                           r"(?:19|20)\d{2}\s*年"),
     "month": re.compile(r"\d{1,2}\s*月|月底|月初|年底"),
     "money": re.compile(r"\d[\d.,]*\s*(?:余|多)?\s*(?:万|亿)?\s*元|免费"),
     "percent": re.compile(r"\d[\d.]*\s*[%％]|百分之|\d+\s*成|[\d一二两三四五六七八九十]+\s*倍"),
@@ -62,13 +66,27 @@ def focus_terms(text: str, terms: dict[str, float]) -> dict[str, float]:
     return out
 
 
+# the answer types a typed question can ask, in the order ``asked_type`` tries them
+TYPES = ("money", "month", "percent", "rank", "someone", "person", "duration", "date", "number",
+         "entity")
+# words that ask for a count or an amount themselves (not a noun such as 规模 or 产值 that may
+# only name what a "哪家" question is about)
+_ASKS_COUNT = re.compile(r"多少|(?<!哪)几|多大|多高|多长|多快|\bhow (?:many|much|large|big)\b|"
+                         r"\bwhat percentage\b", re.I)
+
+
 def asked_type(q: Question) -> str:
     """The one kind of value that would answer ``q``, or "" for open questions."""
-    for detail in ("money", "month", "percent", "rank", "someone", "person"):
+    for detail in TYPES[:6]:
         if detail in q.details:
             return detail
-    if "date" in q.kinds or "duration" in q.kinds:
+    if "duration" in q.kinds:
+        return "duration"
+    if "date" in q.kinds:
         return "date"
+    if "entity" in q.kinds and not q.unit and not _ASKS_COUNT.search(q.text) \
+            and not q.kinds & {"reason", "summary", "list"}:
+        return "entity"   # "规模化培养…的是哪家企业": the question word asks for a name
     if q.unit or "number" in q.kinds:
         return "number"
     if "entity" in q.kinds and not q.kinds & {"reason", "summary", "list"}:
@@ -101,9 +119,11 @@ def slot_value(kind: str, focus: dict[str, float], text: str, *, unit: str = "")
     if not focus:
         return 1.0
     low = text.lower()
-    spots = [m.start() for t in focus for m in re.finditer(re.escape(t), low)]
-    if any(abs(v - s) <= WINDOW for v in found for s in spots):
-        return 1.0
+    spots = [(m.start(), w) for t, w in focus.items() for m in re.finditer(re.escape(t), low)]
+    near = [w for v in found for s, w in spots if abs(v - s) <= WINDOW]
+    if near:
+        # next to the question's weightiest focus ("注册资本"), not only to a common one ("项目")
+        return max(near) / max(focus.values())
     # a value with the asked measure nowhere in sight is how a near miss looks
     return 0.5 if spots else -0.5
 
