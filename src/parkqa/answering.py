@@ -25,7 +25,8 @@ from .index import Index
 from .question import ASKS_PLAN, ASKS_RESULT, STATES_PLAN, Question, QuestionReader, shows_detail
 from .retrieval import Retriever
 from .scorer import REFUSAL_FEATURES, AnswerModel
-from .slots import asked_article_field, asked_type
+from .slots import asked_article_field, asked_type, type_group
+from .tokens import pos_cut
 
 REFUSAL = "抱歉，现有文章中没有找到能回答这个问题的内容。"
 NEAR_MISS = "文章里相近的内容是关于{what}的，列在下面供参考。"
@@ -153,6 +154,9 @@ def join_quotes(quotes: list[str], numbers: list[int]) -> str:
     return "".join(out)
 
 
+PROPER = ("nr", "ns", "nt")   # jieba's tags for the names of people, places and organizations
+
+
 def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidate]) -> dict:
     """Question-level evidence for answering: how good the best quote is, and which of the
     question's constraints (year, place, kind of value) the chosen quotes leave unmet."""
@@ -186,19 +190,27 @@ def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidat
                             or bool(ASKS_RESULT.search(q.text)) and plan
                             and not ASKS_PLAN.search(q.text))
     f["list_unmet"] = float("list" in q.kinds and "、" not in quoted)
-    f["entity_unmet"] = float("entity" in q.kinds and not HAS["entity"].search(quoted))
+    role_met = any(c.features["article_role"] >= 1 for c in chosen)   # the asked byline, title…
+    f["entity_unmet"] = float("entity" in q.kinds and not role_met
+                              and not HAS["entity"].search(quoted))
     f["missing_rare"] = bf["missing_rare"]
     f["focus"] = max(c.features["focus"] for c in chosen)
     f["slot"] = max(c.features["slot"] for c in chosen)
     # an article's byline, title or page is asked and no chosen line prints it
-    f["role_unmet"] = float(bool(asked_article_field(q)) and all(c.features["article_role"] < 1 for c in chosen))
+    f["role_unmet"] = float(bool(asked_article_field(q)) and not role_met)
     f["slot_best"] = bf["slot"]   # the best quote's own: a second quote's value may be another's
+    # a proper name (a company, person or place jieba knows) no article mentions: the
+    # question is about something the articles do not cover ("比亚迪在高新区投了多少")
+    f["unknown_proper"] = float(sum(1 for w in q.unknown if any(
+        p.flag.startswith(PROPER) for p in pos_cut(w))))
     # how much an unfilled slot says depends on the type asked: a "多少钱" quote without any
-    # amount of money is a near miss, a "几家" quote without a count often a paraphrase
+    # amount of money is a near miss, a "几家" quote without a count is often a paraphrase
     kind = asked_type(q)
     if kind:
-        f[f"asks_{kind}"] = 1.0
-        f[f"unfilled_{kind}"] = float(bf["slot"] < 0)
+        group = type_group(kind)
+        f[f"asks_{group}"] = 1.0
+        # a line printing the asked byline or title fills "谁写的" whatever jieba makes of the name
+        f[f"unfilled_{group}"] = float(bf["slot"] < 0 and not role_met)
     return f
 
 

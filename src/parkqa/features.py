@@ -200,6 +200,9 @@ class CandidateFinder:
                  top: float, passage: float, bm25: float,
                  slot: tuple[str, dict] = ("", {}), role: str = "") -> dict[str, float]:
         text, ctx, para = self._lowered[s.id], self.context[s.id], self._paragraph[s.id]
+        prints_role = bool(role) and self._prints(s, role)
+        if prints_role:   # "李茹" answers "写经开区的那篇文章是谁写的": its title is its context
+            ctx = f"{ctx} {self._title[s.doc]}"
         cov = coverage(q.terms, text)
         cov_ctx = coverage(q.terms, text, ctx + para)
         total = sum(q.terms.values()) or 1.0
@@ -250,7 +253,7 @@ class CandidateFinder:
         f["lone_line"] = float(self._alone[s.id] and len(s.text) <= LONE_CHARS)
         # "谁写的": 1 for the line printing the asked field of the meant article's metadata,
         # -1 for every other line (also when no field is asked: no line prints one)
-        f["article_role"] = 1.0 if role and self._prints(s, role) else -1.0
+        f["article_role"] = 1.0 if prints_role else -1.0
         return f
 
 

@@ -28,9 +28,12 @@ _LATIN = re.compile(r"[A-Za-z]")
 _MARKUP = re.compile(r"<[^<>\n]{0,200}>")
 NUMBER = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千]+)\s*(?:余|多)?\s*(?:万|亿)?\s*"
 
+# nouns for a measure: they ask for a number, and they are also what is asked about ("合同金额",
+# "年产值"), so they stay in the question's terms
+MEASURES = r"比例|占比|规模|金额|总额|产值|增速|数目|数量"
 KIND_CUES = {
-    "number": r"多少|(?<!哪)几[个家项所名条亿万台套种款宗倍年位]|多大|多高|多长|多快|多少钱|比例|占比|百分|规模|"
-              r"金额|总额|产值|增速|增长了|数目|数量|how (many|much)|what percentage|how large|how big",
+    "number": r"多少|(?<!哪)几[个家项所名条亿万台套种款宗倍年位]|多大|多高|多长|多快|多少钱|百分|增长了|"
+              r"how (many|much)|what percentage|how large|how big|" + MEASURES,
     "date": r"何时|什么时候|哪一年|哪年|几月|哪个月|哪一天|哪天|日期|when|what year|which year",
     "list": r"哪些|哪几|包括|都有|有什么|列举|列出|分别是|which .*s\b|what are|list",
     "entity": r"谁|哪家|哪个|什么名字|名字|名称|全称|姓名|叫什么|叫啥|头衔|职务|身份|who|which company|"
@@ -79,8 +82,11 @@ _SAME_UNIT = {"个": "[个家项所名位条台套种款宗件块支张]", "名"
               "人": "[名位人]"}
 # words that frame a question rather than say what it is about
 _FRAME = re.compile(r"(?:多少|(?<!哪)几)(?:万|亿)?[个家项所名位条台套种款宗件块支张天年次亩吨元人]?|" + "|".join(sorted({c for v in KIND_CUES.values() for c in v.split("|")
-                                      if len(c) >= 2 and _HAN.search(c) and not re.search(r"[\\\[\].?^$(){}]", c)},
-                                     key=len, reverse=True)) + r"|是什么|什么|啥|咋|谁|来着|呢|吗|请问")
+                                      if len(c) >= 2 and _HAN.search(c) and not re.search(r"[\\\[\].?^$(){}]", c)
+                                      and c not in MEASURES.split("|")},
+                                     key=len, reverse=True)) + r"|是什么|什么|啥|咋|谁|来着|呢|吗|请问|"
+                    # the article itself, named while asking about its content or its byline
+                    r"(?:这|那|该|此)(?:篇|份|则)?(?:文章|报道|稿子|新闻)|文章|报道|稿子|文中|原文")
 _ASPECT_SPLIT = re.compile(r"[？?；;]|(?:，|,)(?=(?:那|还有|另外|以及|并且|同时)?[^，,]{0,12}"
                            r"(?:多少|哪|什么|谁|几|为什么|如何|怎么|吗|是否))")
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")

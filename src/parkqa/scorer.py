@@ -23,14 +23,15 @@ from pathlib import Path
 import numpy as np
 
 from .features import FEATURES
-from .slots import TYPES
+from .slots import GROUPS
 
 REFUSAL_FEATURES = ("p1", "p2", "gap", "coverage", "coverage_ctx", "missing", "unknown",
                     "year_unmet", "year_clash", "place_unmet", "place_clash", "kind_unmet",
                     "dense", "dense_z", "english", "terms", "detail_unmet", "aspect_unmet",
                     "unknown_terms", "unknown_long", "novelty", "article", "plan_clash",
-                    "list_unmet", "entity_unmet", "missing_rare", "focus", "slot", "slot_best", "role_unmet") \
-    + tuple(f"asks_{t}" for t in TYPES) + tuple(f"unfilled_{t}" for t in TYPES)
+                    "list_unmet", "entity_unmet", "missing_rare", "focus", "slot", "slot_best", "role_unmet",
+                    "unknown_proper") \
+    + tuple(f"asks_{g}" for g in GROUPS) + tuple(f"unfilled_{g}" for g in GROUPS)
 MODEL_FILE = "answer_model.json"
 log = logging.getLogger(__name__)
 

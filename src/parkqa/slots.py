@@ -75,6 +75,17 @@ _ASKS_COUNT = re.compile(r"多少|(?<!哪)几|多大|多高|多长|多快|\bhow 
                          r"\bwhat percentage\b", re.I)
 
 
+# answer types by how surely a sentence shows a value of them: an amount of money, a month, a
+# percentage, a rank, a date or a person's name has a shape a sentence either shows or lacks;
+# a bare count or a name of a thing is often paraphrased ("八成", "百泰生物")
+GROUPS = ("shaped", "number", "entity")
+
+
+def type_group(kind: str) -> str:
+    """The group of an answer type (``GROUPS``); refusal weighs an unfilled slot per group."""
+    return kind if kind in GROUPS else "shaped"
+
+
 def asked_type(q: Question) -> str:
     """The one kind of value that would answer ``q``, or "" for open questions."""
     for detail in TYPES[:6]:
