@@ -133,3 +133,11 @@ def test_cli_reports_bad_folder_without_traceback(tmp_path):
                          text=True, env=env, timeout=300)
     assert out.returncode == 2
     assert "does not exist" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_what_several_articles_say_is_quoted_from_each(qa):
+    # the thing asked about is named a sentence earlier in one of the articles
+    ans = qa.ask("光益生科技在这几篇报道里都提到过哪些产品？")
+    assert ans.answered
+    assert len({c.doc for c in ans.citations}) >= 2
+    assert all("光益生" in qa.index.articles[c.doc].text for c in ans.citations)

@@ -118,10 +118,8 @@ class Answerer:
         facts = refusal_features(q, chosen, ranked)
         p = float(self.model.refusal.predict_proba(np.array([[facts[n] for n in REFUSAL_FEATURES]]))[0])
         if chosen and p >= self.model.threshold:
-            names = labels(chosen, q)
             citations = [self._cite(n, c) for n, c in enumerate(chosen, start=1)]
-            text = join_quotes([f"{name}：{c.quote}" if name else c.quote for name, c in
-                                zip(names, citations)], [c.n for c in citations])
+            text = answer_text([c.quote for c in citations], labels(chosen, q))
             ans = Answer(question, True, text, citations)
         else:
             related = [self._cite(n, c, trim=False) for n, c in enumerate(ranked[:3], start=1)]
@@ -142,6 +140,12 @@ class Answerer:
                         start=min(x[0] for x in spans), end=max(x[1] for x in spans),
                         score=round(cand.score, 4),
                         spans=[list(x) for x in spans], **art.meta.citation_fields())
+
+
+def answer_text(quotes: list[str], names: list[str]) -> str:
+    """The answer as shown: each quote after what it is about, when that is said, and its [n]."""
+    return join_quotes([f"{name}：{quote}" if name else quote for name, quote in zip(names, quotes)],
+                       list(range(1, len(quotes) + 1)))
 
 
 def join_quotes(quotes: list[str], numbers: list[int]) -> str:

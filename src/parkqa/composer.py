@@ -30,7 +30,8 @@ _LIST_LEAD = re.compile(r"[：:]$|包括$|有$")
 def _limit(q: Question) -> int:
     if "summary" in q.kinds:
         return 4
-    if len(q.places) >= 2 or len(q.aspects) >= 2 or q.kinds & {"compare", "duration", "list"}:
+    if len(q.places) >= 2 or len(q.aspects) >= 2 or q.kinds & {"across", "compare", "duration",
+                                                                  "list"}:
         return 3
     return 2
 
@@ -58,6 +59,15 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
     for place in q.places if len(q.places) >= 2 else []:
         if not any(c.sentence.park == place for c in chosen):
             add(_about_place(about, place))
+    # "几篇报道里都提到了啥": the best quote of each further article that still holds what the
+    # question is about (its rare terms)
+    if "across" in q.kinds and q.terms:
+        topic = max(q.terms, key=q.terms.get)
+        for c in about:
+            # the thing asked about may be named a sentence earlier in the paragraph
+            if c.sentence.doc not in {x.sentence.doc for x in chosen} \
+                    and topic in finder.paragraph(c.sentence.id).lower():
+                add(c)
     # so does a question of several parts, each part from the best sentence that holds it
     for aspect in q.aspects if len(q.aspects) >= 2 else []:
         if max(coverage(aspect, c.sentence.text.lower()) for c in chosen) < 0.5:
@@ -66,7 +76,7 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
         years = {y for c in chosen for y in YEAR.findall(c.sentence.text)}
         if len(years) < 2:
             add(next((c for c in pool if set(YEAR.findall(c.sentence.text)) - years), None))
-    if "summary" in q.kinds:
+    if "summary" in q.kinds and "across" not in q.kinds:   # one article's section, summed up
         return _summary(best, ranked, finder, q, fact_weight)
     if "list" in q.kinds or _LIST_LEAD.search(best.sentence.text.rstrip("。")) \
             or not SPECIFIC.search(best.sentence.text):   # a topic sentence: its elaboration

@@ -159,6 +159,10 @@ class CandidateFinder:
                              + by_title[:2])
         return list(docs)
 
+    def paragraph(self, sid: int) -> str:
+        """The paragraph sentence ``sid`` stands in."""
+        return self._paragraph[sid]
+
     def _paragraph_text(self, s: Sentence) -> str:
         text = self.index.articles[s.doc].text
         a = text.rfind("\n", 0, s.start) + 1

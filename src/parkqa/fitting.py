@@ -17,13 +17,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .answering import refusal_features
-from .composer import compose
+from .answering import answer_text, refusal_features
+from .composer import compose, labels
 from .corpus import squash
 from .evaluation import evidence_ranges, load_qa, split_items
 from .features import FEATURES, feature_matrix
 from .scorer import MODEL_FILE, REFUSAL_FEATURES, AnswerModel, Linear, choose_threshold, \
     default_model_path
+
+
+MAX_MEDIAN_CHARS = 120   # of the answers to answerable dev questions, as shown
 
 
 def _overlaps(sentence, ranges) -> bool:
@@ -78,17 +81,17 @@ def refusal_data(qa, items, extra_ratio: float, cache: dict | None = None,
                  fact_weight: float = 0.5):
     """Refusal features of each item as answered with the current sentence scorer, whether it
     is answerable, and whether the composed answer holds every must_contain."""
-    rows, labels, complete, chars = [], [], [], []
+    rows, answerable, complete, chars = [], [], [], []
     for item, q, ranked in _analyzed(qa, items, cache):
         chosen = compose(q, ranked, extra_ratio=extra_ratio, finder=qa.answerer.finder,
                          fact_weight=fact_weight)
         f = refusal_features(q, chosen, ranked)
         rows.append([f[n] for n in REFUSAL_FEATURES])
-        labels.append(int(bool(item["evidence"])))
+        answerable.append(int(bool(item["evidence"])))
         text = squash("".join(c.text for c in chosen))
         complete.append(all(squash(m) in text for m in item["must_contain"]))
-        chars.append(len(text))
-    return np.array(rows), np.array(labels), complete, chars
+        chars.append(len(answer_text([c.text for c in chosen], labels(chosen, q))))
+    return np.array(rows), np.array(answerable), complete, chars
 
 
 def _out_of_fold(X: np.ndarray, y: np.ndarray, folds: int = 5, *, C: float = 1.0) -> np.ndarray:
@@ -101,7 +104,8 @@ def _out_of_fold(X: np.ndarray, y: np.ndarray, folds: int = 5, *, C: float = 1.0
     return out
 
 
-def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0.05):
+def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0.05,
+        max_median_chars: int = MAX_MEDIAN_CHARS):
     """Fit on ``train``, choose on ``dev`` (the refusal threshold on dev plus out-of-fold train
     predictions); returns the model and what was measured on dev."""
     for name, items in (("train", train), ("dev", dev)):
@@ -128,7 +132,9 @@ def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0
             ok = [c for c, a in zip(comp, ld) if a]
             knobs[ratio, weight] = (sum(ok) / max(1, len(ok)),
                                     -statistics.median([n for n, a in zip(chars, ld) if a] or [0]))
-    am.extra_ratio, am.fact_weight = max(knobs, key=lambda k: knobs[k])
+    # the most complete answers among the settings whose median answer stays readable
+    short = [k for k in knobs if -knobs[k][1] <= max_median_chars] or list(knobs)
+    am.extra_ratio, am.fact_weight = max(short, key=lambda k: knobs[k])
     Rt, lt, _, _ = refusal_data(qa, train, am.extra_ratio, cache, am.fact_weight)
     Rd, ld, _, _ = refusal_data(qa, dev, am.extra_ratio, cache, am.fact_weight)
     # the threshold is a quantile of P(answerable) over answerable questions; dev alone holds

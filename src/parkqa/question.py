@@ -43,6 +43,9 @@ KIND_CUES = {
     "summary": r"概括|介绍|总结|说说|讲讲|聊聊|简述|概述|都做了|都干了|主要内容|讲了什么|summar|overview|"
                r"describe|tell me about",
     "duration": r"多久|多长时间|几年时间|隔了|相隔|间隔|how long",
+    # what several articles say about one thing: a quote from each
+    "across": r"几篇|两篇|多篇|各篇|篇报道里|篇文章里|合起来|综合起来|in (?:both|all|several|the two) "
+              r"(?:articles|reports|pieces)|across the articles",
     "compare": r"哪个.{0,8}?(?:更|多|大|高|强|快|少)|谁.{0,6}?更|相比|比较|对比|差多少|compare|versus|\bvs\b|more than",
     # about the article itself (who wrote it, its title, page or pictures), not what it says:
     # "X在这篇报道里怎么写的" asks about its content
