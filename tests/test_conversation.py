@@ -80,3 +80,12 @@ def test_an_english_follow_up_asking_a_new_measure_keeps_the_subject():
     # a demonstrative noun phrase stands for the last question's subject too
     assert "the Zhihui base" in resolve_followup("When did that base start production?",
                                                  "Which park hosts the Zhihui base?")
+
+
+def test_that_noun_means_the_phrase_it_repeats_not_a_name_in_the_answer():
+    # "Which …" asks for a name, but "that base" repeats the question's own "… base"
+    resolved = resolve_followup("When did that base start production?",
+                                "Which park hosts the Changgao Zhihui industry base?",
+                                previous_answer="翟店工业园区内的长高智汇电子信息产业基地[1]",
+                                names=["翟店工业园区"])
+    assert resolved == "When did the Changgao Zhihui industry base start production?"

@@ -147,8 +147,11 @@ def resolve_followup(question: str, previous: str | None, *, previous_answer: st
     if pronoun:
         noun = pronoun.group("noun") or ""
         subject = english_subject(prev) if opens_english(prev) else subject_of(prev)
+        # "that base" after "Which … hosts the X base?": the X base, not a name in the answer
+        said = re.match(r"(?:this|that)\s+(\w+)", pronoun.group(), re.I)
         named = _named_in_answer(previous_answer, prev, names, noun) \
-            if _ASKS_NAME.search(prev) or (noun and noun not in subject) else ""
+            if (_ASKS_NAME.search(prev) or (noun and noun not in subject)) \
+            and not (said and said.group(1).lower() in subject.lower()) else ""
         subject = named or subject
         if subject:
             return q[:pronoun.start()] + subject + ("'s" if pronoun.group().lower() == "its"

@@ -30,7 +30,7 @@ from .tokens import using
 
 log = logging.getLogger(__name__)
 
-EMPTY_QUESTION = "请输入一个问题，例如：高新区现在有多少家入区企业？"
+EMPTY_QUESTION = "请输入一个问题，例如：园区现在有多少家企业？"
 TOO_LONG = "问题太长了（超过 {limit} 个字符），请精简后再问。"
 
 
