@@ -52,3 +52,10 @@ def test_no_place_of_these_articles_is_written_in_the_code():
         code = "\n".join(line.split("#")[0] for line in code.splitlines())
         offenders += [f"{path.name}: {a}" for a in places if a in code]
     assert offenders == []
+
+
+def test_a_city_word_inside_another_word_names_no_city(qa):
+    kb = qa.index.knowledge
+    # 资本市场 holds 本市 ("this city") but is a capital market
+    assert kb.mentions("资本市场服务基地能为企业提供哪些服务？") == []
+    assert kb.mentions("本市有多少家企业？") == kb.mentions("全市有多少家企业？") != []

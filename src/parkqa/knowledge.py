@@ -134,6 +134,8 @@ class Knowledge:
             elif owner and word not in ALL_ZONES:   # "全市"/"高新区" in an article: its city's
                 names = [n for n in names if self.place(n).city == owner.city] or names
             for m in re.finditer(re.escape(word), text):
+                if word in CITY_DEICTIC and not _is_word_at(text, m.start(), m.end()):
+                    continue   # "资本市场" holds 本市 but says nothing of a city
                 if names and not any(taken[m.start():m.end()]):
                     taken[m.start():m.end()] = [True] * (m.end() - m.start())
                     spans.append((m.start(), m.end(), names))
@@ -157,6 +159,20 @@ class Knowledge:
         best = max(counts.items(), key=lambda x: (x[1], self.place(x[0]).kind == "zone"),
                    default=("", 0))
         return best[0]
+
+
+def _is_word_at(text: str, start: int, end: int) -> bool:
+    """Whether jieba cuts ``text[start:end]`` as a word of its own."""
+    from .tokens import current
+
+    at = 0
+    for token in current().jieba.cut(text):
+        if at == start:
+            return at + len(token) == end or token == text[start:end]
+        if at > start:
+            return False
+        at += len(token)
+    return False
 
 
 def _is_common(word: str, freq: int = _COMMON_WORD_FREQ) -> bool:
