@@ -16,6 +16,7 @@ import re
 from .chunking import split_clauses
 from .features import HAS, SPECIFIC, Candidate, coverage, credit
 from .question import NUMBER, YEAR, Question
+from .slots import asked_type, focus_terms, slot_value
 
 MAX_QUOTE_CHARS = 100
 VALUE_KINDS = {"number", "date", "entity", "duration"}
@@ -150,6 +151,7 @@ def trim(c: Candidate, q: Question) -> Candidate:
             or q.kinds & {"summary", "reason", "list", "yesno"}:
         return Candidate(c.sentence, c.features, c.score, 0, len(text))
     clauses = split_clauses(text)
+    kind, focus = asked_type(q), focus_terms(q.text, q.terms)
     best, best_key = (0, len(text)), None
     for i in range(len(clauses)):
         for j in range(i, len(clauses)):
@@ -160,7 +162,10 @@ def trim(c: Candidate, q: Question) -> Candidate:
             cue = sum(1 for k in ("number", "date", "list") if k in q.kinds and HAS[k].search(piece))
             cue += bool(q.unit and re.search(NUMBER + q.unit, piece))
             cue += sum(1 for y in q.years if y in piece)
-            key = (round(coverage(q.terms, piece.lower()) + 0.3 * cue, 3), -(b - a))
+            # the clauses that hold the asked value next to what it measures come first: the
+            # ones naming the subject only set the scene
+            filled = bool(focus) and slot_value(kind, focus, piece, unit=q.unit) >= 1
+            key = (filled, round(coverage(q.terms, piece.lower()) + 0.3 * cue, 3), -(b - a))
             if best_key is None or key > best_key:
                 best, best_key = (a, b), key
     a, b = best
