@@ -141,3 +141,11 @@ def test_what_several_articles_say_is_quoted_from_each(qa):
     assert ans.answered
     assert len({c.doc for c in ans.citations}) >= 2
     assert all("光益生" in qa.index.articles[c.doc].text for c in ans.citations)
+
+
+def test_a_trimmed_quote_keeps_the_asked_figure_not_just_the_subject(qa):
+    # the sentence names the team and the company first and the patents last; a quote cut to
+    # 100 characters must keep the clause with the number of patents
+    ans = qa.ask("周云山教授团队跟成功汽车合作，发明专利搞了多少项？")
+    assert ans.answered and "发明专利20余项" in ans.text.replace(" ", "")
+    assert len(ans.citations[0].quote) <= 100
