@@ -149,3 +149,10 @@ def test_a_trimmed_quote_keeps_the_asked_figure_not_just_the_subject(qa):
     ans = qa.ask("周云山教授团队跟成功汽车合作，发明专利搞了多少项？")
     assert ans.answered and "发明专利20余项" in ans.text.replace(" ", "")
     assert len(ans.citations[0].quote) <= 100
+
+
+def test_a_question_the_article_asks_is_answered_by_what_follows_it(qa):
+    # the article asks "如何破解项目快速落地瓶颈？" itself; the answer is its next statement
+    ans = qa.ask("高新区怎么破解项目快速落地的瓶颈？")
+    assert ans.answered
+    assert not any(c.quote.rstrip().endswith(("？", "?")) for c in ans.citations)

@@ -42,7 +42,7 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
     """Pick and trim the quotes for ``q`` from ``ranked`` (best first)."""
     if not ranked:
         return []
-    best = ranked[0]
+    best = _past_questions(ranked[0], finder)
     floor = extra_ratio * best.score
     pool = [c for c in ranked[1:30] if c.score >= floor and not c.sentence.heading]
     chosen = [best]
@@ -89,6 +89,20 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
                  None))
     trimmed = [trim(c, q) for c in chosen]
     return _with_antecedent(trimmed, finder)
+
+
+def _past_questions(c: Candidate, finder, *, steps: int = 3) -> Candidate:
+    """The article's own answer when ``c`` is a question it asks ("如何破解…瓶颈？" is followed
+    by "长治高新区以深化改革为突破口…"): the next sentence of the article that is not one."""
+    sents, sid = finder.index.sentences, c.sentence.id
+    if not c.sentence.text.rstrip().endswith(("？", "?")):
+        return c
+    for nxt in sents[sid + 1: sid + 1 + steps]:
+        if nxt.doc != c.sentence.doc:
+            break
+        if not nxt.heading and not nxt.text.rstrip().endswith(("？", "?")):
+            return Candidate(nxt, dict(c.features), c.score, 0, len(nxt.text))
+    return c
 
 
 def _about_place(about: list[Candidate], place: str) -> Candidate | None:
