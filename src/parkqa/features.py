@@ -41,7 +41,7 @@ BYLINE = re.compile(r"记者|通讯员|/文|/图|摄影|供图|^[（(]?上接|^[
 
 LONE_CHARS = 40   # a caption or a signature, not a paragraph of text
 TITLE_NAMED = 0.5   # a question holding this share of a title's words names that article
-RARE_IDF = 4.0   # log(N/df): on 328 sentences, a term at most five of them hold
+RARE_DF = 5   # a term at most this many sentences hold is rare, however large the corpus
 
 FEATURES = ("dense", "dense_z", "dense_gap", "passage", "bm25", "coverage", "coverage_ctx",
             "missing", "number", "unit", "date", "list", "entity", "reason", "year_match",
@@ -96,6 +96,8 @@ class CandidateFinder:
         self._by_passage = {p.id: p.sentence_ids for p in index.passages}
         sents = index.sentences
         self._lowered = [s.text.lower() for s in sents]
+        # the question reader's IDF of a term held by RARE_DF sentences of this corpus
+        self.rare_idf = math.log((len(sents) + 1) / (RARE_DF + 0.5))
         self.context = [sents[i - 1].text.lower() if i and sents[i - 1].doc == s.doc else ""
                         for i, s in enumerate(sents)]
         self._paragraph = [self._paragraph_text(s) for s in sents]
@@ -244,7 +246,7 @@ class CandidateFinder:
         own = [ch for ch in s.text if ch.isalnum()]
         f["novelty"] = sum(ch not in q.chars for ch in own) / max(1, len(own))
         # rare terms of the question (a handful of sentences hold them) this sentence lacks
-        f["missing_rare"] = float(sum(1 for w in absent.values() if w >= RARE_IDF))
+        f["missing_rare"] = float(sum(1 for w in absent.values() if w >= self.rare_idf))
         # the measure asked about ("注册资本是多少") and a value of the asked type next to it
         kind, focus = slot
         f["focus"] = coverage(focus, text, ctx) if focus else 0.0
