@@ -280,7 +280,8 @@ def serve(settings: Settings, *, workers: int = 1) -> None:
     # no access log: nothing about a request (and never its Authorization header) is written
     common = dict(host=settings.host, port=settings.port, log_level="warning", access_log=False)
     if workers > 1:
-        from .index import IndexUnavailable, build_index, load_index
+        from .index import IndexUnavailable, load_index
+        from .index_build import build_index
 
         try:                      # build once here, not once per worker
             load_index(settings)

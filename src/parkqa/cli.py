@@ -34,7 +34,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def cmd_index(args) -> int:
     from .embedding import Embedder
-    from .index import build_index
+    from .index_build import build_index
 
     s = _settings(args)
     manifest = build_index(s, Embedder(s.model, backend=s.backend))

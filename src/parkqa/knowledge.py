@@ -85,6 +85,15 @@ class Knowledge:
         order = sorted(places.values(), key=lambda p: (p.city, p.kind == "city", p.name))
         return cls(order)
 
+    def add_synonyms(self, groups: list[list[str]]) -> None:
+        """An editor's synonym group that names a place ("上党区" for a place this index knows
+        by another spelling) gives that place its other spellings as aliases."""
+        for group in groups:
+            spellings = [short_form(v) for v in group]
+            place = next((p for p in self.places if set(p.aliases) & set(spellings)), None)
+            if place:
+                place.aliases += [v for v in spellings if v not in place.aliases]
+
     def to_dict(self) -> dict:
         return {"places": [asdict(p) for p in self.places]}
 

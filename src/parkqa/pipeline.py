@@ -23,8 +23,9 @@ from .answering import Answer, Answerer
 from .config import Settings
 from .conversation import resolve
 from .embedding import Embedder
-from .index import (Index, IndexCorrupt, IndexMissing, IndexStale, IndexUnavailable, build_index,
+from .index import (Index, IndexCorrupt, IndexMissing, IndexStale, IndexUnavailable,
                     check_manifest, load_index)
+from .index_build import build_index
 from .retrieval import Retriever
 from .tokens import using
 
