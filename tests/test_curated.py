@@ -11,8 +11,10 @@ import pytest
 
 from parkqa.config import Settings
 from parkqa.corpus import squash
+from parkqa.curated import CuratedError, check_lexicon
 from parkqa.index import load_index
-from parkqa.tokens import tokenize
+from parkqa.index_build import order_synonyms
+from parkqa.tokens import Words, normalize, tokenize
 
 from browser import ARTIFACTS, Server, ask, corpus_env
 
@@ -60,6 +62,25 @@ def _wait(srv, job: dict) -> dict:
         job = httpx.get(f"{srv.url}/api/documents/jobs/{job['id']}", headers=_h(), timeout=30).json()
     assert job["state"] == "done", job
     return job
+
+
+def test_synonyms_are_written_as_the_articles_spell_them():
+    texts = ["山西中科潞安紫外光电科技有限公司建成生产线。中科潞安的产品……"]
+    groups = order_synonyms([["ZKLA", "中科潞安", "山西中科潞安紫外光电科技有限公司"]], texts)
+    # most used first (a tie keeps the editor's order); the full name's 中科潞安 counts for it
+    assert groups == [["中科潞安", "山西中科潞安紫外光电科技有限公司", "ZKLA"]]
+    words = Words(groups[0], groups)
+    # a full name holding the short one is one match: never expanded twice
+    assert normalize("zkla和山西中科潞安紫外光电科技有限公司", words) == "中科潞安和中科潞安"
+    assert normalize("ZKLA", Words()) == "ZKLA"          # another index: no synonyms
+
+
+@pytest.mark.parametrize("words, synonyms, said", [
+    (["a"], [], "词语不可用"), (["有 空格"], [], "词语不可用"), ([], [["中科潞安"]], "两个不同"),
+    ([], [["甲乙", "丙丁"], ["丙丁", "戊己"]], "同时出现"), ("靶向招商", [], "格式不正确")])
+def test_bad_lexicon_entries_are_refused_in_chinese(words, synonyms, said):
+    with pytest.raises(CuratedError, match=said):
+        check_lexicon(words, synonyms)
 
 
 def test_faq_needs_the_admin_key_and_a_checked_source(ed_server):

@@ -82,7 +82,7 @@ class Settings:
     def to_env(self) -> dict[str, str]:
         """The PARKQA_* variables that ``from_env`` reads back into these settings."""
         return {"PARKQA_SEEDS": str(self.seeds), "PARKQA_INDEX": str(self.index),
-                "PARKQA_CURATED": str(self.curated_dir),
+                "PARKQA_CURATED": str(self.curated or ""),   # "": beside the index
                 "PARKQA_MODEL": self.model, "PARKQA_BACKEND": self.backend,
                 "PARKQA_HOST": self.host, "PARKQA_PORT": str(self.port),
                 "PARKQA_API_KEYS": ",".join(self.api_keys),

@@ -187,7 +187,10 @@ class Curated:
         return st.st_mtime_ns, st.st_ino
 
     def faq(self) -> list[FaqEntry]:
-        return [FaqEntry(**e) for e in self._read(FAQ_FILE).get("entries", [])]
+        try:
+            return [FaqEntry(**e) for e in self._read(FAQ_FILE).get("entries", [])]
+        except (TypeError, AttributeError) as exc:     # a hand-edited file gone wrong
+            raise CuratedError(f"{self.folder / FAQ_FILE} 格式不正确：{exc}") from exc
 
     def put_faq(self, entry: FaqEntry) -> FaqEntry:
         """Add ``entry``, or replace the one with its id."""

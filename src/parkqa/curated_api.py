@@ -72,7 +72,10 @@ def build_router(qa, settings, admin, api_error) -> APIRouter:
 
     @router.get("/api/faq", dependencies=guarded, summary="Curated answers (admin; the export)")
     def list_faq() -> dict:
-        return {"entries": [e.to_dict() for e in store.faq()]}
+        try:
+            return {"entries": [e.to_dict() for e in store.faq()]}
+        except CuratedError as exc:
+            raise api_error(409, "unreadable", str(exc)) from None
 
     @router.post("/api/faq", dependencies=guarded, status_code=201,
                  summary="Add or replace a curated answer (admin)")
