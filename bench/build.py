@@ -18,7 +18,8 @@ NEW_ARTICLE = ROOT / "tests" / "data" / "new_article.txt"   # the one the tests 
 def main() -> int:
     from parkqa.config import Settings
     from parkqa.embedding import Embedder
-    from parkqa.index import build_index, load_index
+    from parkqa.index import load_index
+from parkqa.index_build import build_index
     from parkqa.tokens import tokenize
 
     t = time.perf_counter()

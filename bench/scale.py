@@ -59,7 +59,7 @@ def main() -> int:
 
     import parkqa
     from parkqa.evaluation import load_qa
-    from parkqa.index import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M
+    from parkqa.index_build import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M
     from parkqa.retrieval import BM25
     from parkqa.tokens import normalize, tokenize
 

@@ -12,7 +12,8 @@ import pytest
 
 from parkqa import generations
 from parkqa.config import Settings
-from parkqa.index import build_index, load_index
+from parkqa.index import load_index
+from parkqa.index_build import build_index
 from parkqa.pipeline import ParkQA
 from parkqa.tokens import Words, tokenize
 

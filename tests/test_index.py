@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from parkqa.config import Settings
-from parkqa.index import (IndexCorrupt, IndexMissing, IndexStale, build_index, check_manifest,
-                          load_index)
+from parkqa.index import IndexCorrupt, IndexMissing, IndexStale, check_manifest, load_index
+from parkqa.index_build import build_index
 from parkqa.pipeline import ParkQA
 
 

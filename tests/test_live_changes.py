@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from parkqa.config import Settings
-from parkqa.index import IndexStale, build_index, load_index
+from parkqa.index import IndexStale, load_index
+from parkqa.index_build import build_index
 
 from browser import Server, corpus_env, reindex_under_load
 

@@ -55,7 +55,7 @@ def test_wheel_carries_the_code_and_the_fitted_model(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     sources = {f"parkqa/{p.name}" for p in (ROOT / "src" / "parkqa").glob("*.py")}
     assert sources <= names, sources - names
-    assert "parkqa/answer_model.json" in names
+    assert {"parkqa/answer_model.json", "parkqa/faq_model.json"} <= names
     meta = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("/METADATA"))).decode()
     requires = {_name(line.split(":", 1)[1].strip()) for line in meta.splitlines()
                 if line.startswith("Requires-Dist:") and "extra ==" not in line}

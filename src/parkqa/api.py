@@ -27,6 +27,7 @@ except ImportError as exc:  # pragma: no cover - core dependencies, but say what
 
 from .access import GuardMiddleware, RateLimiter, bearer_key, key_allowed
 from .admin import build_router as admin_router, upload_limit
+from .curated_api import HELP as CURATED_HELP, build_router as curated_router
 from .api_models import ASK_HELP, FEEDBACK_HELP, HISTORY_HELP, AskRequest, FeedbackRequest
 from .config import Settings
 from .docview import article_page, marked_html, parse_spans
@@ -84,7 +85,9 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
                     "problem": e.get("msg", "")} for e in exc.errors()]
         fields = {d["field"].split(".")[0] for d in details}
         message = (HISTORY_HELP if "history" in fields else
-                   FEEDBACK_HELP if request.url.path == "/api/feedback" else ASK_HELP)
+                   FEEDBACK_HELP if request.url.path == "/api/feedback" else
+                   next((m for p, m in CURATED_HELP.items() if request.url.path.startswith(p)),
+                        ASK_HELP))
         return error(request, 422, "invalid_request", message, details=details)
 
     @app.exception_handler(Exception)
@@ -217,6 +220,7 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
 
     app.include_router(widget_router())   # before the chat's mount at / takes every path
     app.include_router(admin_router(qa, settings, admin, ApiError))
+    app.include_router(curated_router(qa, settings, admin, ApiError))
 
     @app.get("/embed", include_in_schema=False)
     def embed_without_slash():
@@ -280,7 +284,8 @@ def serve(settings: Settings, *, workers: int = 1) -> None:
     # no access log: nothing about a request (and never its Authorization header) is written
     common = dict(host=settings.host, port=settings.port, log_level="warning", access_log=False)
     if workers > 1:
-        from .index import IndexUnavailable, build_index, load_index
+        from .index import IndexUnavailable, load_index
+        from .index_build import build_index
 
         try:                      # build once here, not once per worker
             load_index(settings)

@@ -1,4 +1,4 @@
-"""Command line: ``parkqa index | ask | eval | fit | serve | feedback``.
+"""Command line: ``parkqa index | ask | eval | fit | serve | feedback | faq``.
 
 Example::
 
@@ -34,7 +34,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def cmd_index(args) -> int:
     from .embedding import Embedder
-    from .index import build_index
+    from .index_build import build_index
 
     s = _settings(args)
     manifest = build_index(s, Embedder(s.model, backend=s.backend))
@@ -98,6 +98,46 @@ def cmd_feedback(args) -> int:
     return run_cli(args, _settings(args))
 
 
+def cmd_faq(args) -> int:
+    """Curated answers: ``export`` (the JSON of ``GET /api/faq``), ``import`` it back (checked
+    against the index like the API does), ``fit`` the match threshold on the eval set."""
+    from .curated import Curated, check_faq
+
+    settings = _settings(args)
+    store = Curated(settings.curated_dir)
+    if args.action == "export":
+        data = json.dumps({"entries": [e.to_dict() for e in store.faq()]}, ensure_ascii=False,
+                          indent=1)
+        if args.file:
+            with open(args.file, "w", encoding="utf-8") as fh:
+                fh.write(data + "\n")
+        else:
+            print(data)
+        return 0
+    from .pipeline import ParkQA
+
+    qa = ParkQA(settings)
+    if args.action == "fit":
+        from .faq_fit import main as fit
+
+        print(fit(qa, args.file or "eval/qa.jsonl", max_false=args.max_false))
+        return 0
+    from .faq import check_source
+
+    if not args.file:
+        raise ValueError("parkqa faq import FILE: the JSON that parkqa faq export wrote")
+    with open(args.file, encoding="utf-8") as fh:
+        data = json.load(fh)
+    entries = [check_faq(e) for e in (data.get("entries", []) if isinstance(data, dict) else data)]
+    for e in entries:
+        check_source(e, qa.index)
+    new = {e.id for e in entries}
+    store.replace_faq(entries if args.replace else
+                      [e for e in store.faq() if e.id not in new] + entries)
+    print(f"imported {len(entries)} curated answers into {store.folder}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="parkqa", description="园区新闻问答 / parkqa")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -149,6 +189,15 @@ def main(argv: list[str] | None = None) -> int:
                    default="summary", help="summary (default); list the records as a table / "
                    "CSV / JSONL; or qa: each 👎 as a candidate Q&A item to edit")
     p.set_defaults(fn=cmd_feedback)
+    p = sub.add_parser("faq", help="curated answers: export, import, or fit the match threshold")
+    _common(p)
+    p.add_argument("action", choices=("export", "import", "fit"))
+    p.add_argument("file", nargs="?", help="export: write here (default stdout); import: read "
+                   "this; fit: the Q&A file (default eval/qa.jsonl)")
+    p.add_argument("--replace", action="store_true", help="import: replace every entry")
+    p.add_argument("--max-false", type=float, default=0.01,
+                   help="fit: wrong matches allowed, as a share of dev questions (default 0.01)")
+    p.set_defaults(fn=cmd_faq)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")

@@ -41,12 +41,16 @@ class Settings:
     max_question_chars: int = 1000
     exact_search_limit: int = 20_000   # more vectors than this: HNSW instead of exact search
     generation_grace: float = 600.0    # seconds a replaced index generation is kept on disk
+    # what editors keep (curated answers, words, synonyms): beside the index, never inside a
+    # generation, so publishing a new one cannot lose it; default <index's folder>/curated
+    curated: Path | None = None
 
     @classmethod
     def from_env(cls, env: dict | None = None, **overrides) -> "Settings":
         env = os.environ if env is None else env
         values: dict = {}
         simple = {"PARKQA_SEEDS": ("seeds", Path), "PARKQA_INDEX": ("index", Path),
+                  "PARKQA_CURATED": ("curated", Path),
                   "PARKQA_MODEL": ("model", str), "PARKQA_BACKEND": ("backend", str),
                   "PARKQA_HOST": ("host", str),
                   "PARKQA_PORT": ("port", int), "PARKQA_RATE_LIMIT": ("rate_limit", str),
@@ -78,6 +82,7 @@ class Settings:
     def to_env(self) -> dict[str, str]:
         """The PARKQA_* variables that ``from_env`` reads back into these settings."""
         return {"PARKQA_SEEDS": str(self.seeds), "PARKQA_INDEX": str(self.index),
+                "PARKQA_CURATED": str(self.curated or ""),   # "": beside the index
                 "PARKQA_MODEL": self.model, "PARKQA_BACKEND": self.backend,
                 "PARKQA_HOST": self.host, "PARKQA_PORT": str(self.port),
                 "PARKQA_API_KEYS": ",".join(self.api_keys),
@@ -87,6 +92,10 @@ class Settings:
                 "PARKQA_MAX_QUESTION_CHARS": str(self.max_question_chars),
                 "PARKQA_EXACT_SEARCH_LIMIT": str(self.exact_search_limit),
                 "PARKQA_GENERATION_GRACE": str(self.generation_grace)}
+
+    @property
+    def curated_dir(self) -> Path:
+        return Path(self.curated) if self.curated else Path(self.index).parent / "curated"
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})

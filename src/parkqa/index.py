@@ -1,50 +1,43 @@
-"""Build, save and load the search index: FAISS vectors, BM25 over jieba tokens, passages,
-sentences, articles and a manifest that says exactly what the index was built from.
+"""Load the search index and check it against the present state: FAISS vectors, BM25 over jieba
+tokens, passages, sentences, articles and a manifest that says exactly what the index was built
+from (``parkqa.index_build`` builds and publishes it).
 
-A stale or mismatched index (other articles, model, chunking settings or format) is detected by
-comparing the manifest with the present state, never silently used. Each build is a new
-generation, written in a folder of its own and published with one atomic switch
-(``parkqa.generations``), so a crash mid-build leaves the old index intact and a reader sees the
-old index or the new one, never a mix. Vectors of unchanged texts are reused, so adding one
-article re-embeds only that article. Each index has its own jieba tokenizer (``tokens.Words``).
+A stale or mismatched index (other articles, editor's words or synonyms, model, chunking settings
+or format) is detected by comparing the manifest with the present state, never silently used.
+Each build is a generation in a folder of its own (``parkqa.generations``): a reader resolves the
+current one once and reads every file from it, so it sees the old index or the new one, never a
+mix. Each index has its own jieba tokenizer (``tokens.Words``) with its words and synonyms.
 
 Example::
 
-    >>> from parkqa.index import build_index, load_index
-    >>> build_index(settings)            # doctest: +SKIP
-    >>> idx = load_index(settings)       # raises IndexStale when the articles changed
+    >>> from parkqa.index import load_index
+    >>> idx = load_index(settings)       # doctest: +SKIP  (IndexStale when the articles changed)
 """
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import logging
-import shutil
-import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from . import __version__, generations, progress
-from .chunking import Passage, Sentence, article_sentences, build_passages
+from . import curated, generations
+from .chunking import Passage, Sentence
 from .config import Settings
-from .corpus import (ARTICLE_SUFFIXES, Article, article_paths, file_sha256, ignored_paths,
-                     load_corpus)
+from .corpus import Article, article_paths, file_sha256
 from .knowledge import Knowledge
 from .lexicon import Lexicon
 from .metadata import ArticleMeta
-from .scorer import AnswerModel, default_model_path, model_fingerprint
-from .tokens import Words, corpus_names, tokenize, using
+from .scorer import model_fingerprint
+from .tokens import Words
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 4   # 4: articles carry their metadata (title, source, date, byline)
+FORMAT_VERSION = 5   # 4: articles carry their metadata; 5: synonyms.json
 FILES = ("manifest.json", "articles.jsonl", "sentences.jsonl", "passages.jsonl",
-         "passages.faiss", "sentences.faiss", "vectors.npz", "words.txt", "knowledge.json",
-         "lexicon.json", "answer_model.json")
+         "passages.faiss", "sentences.faiss", "vectors.npz", "words.txt", "synonyms.json",
+         "knowledge.json", "lexicon.json", "answer_model.json")
 
 
 class IndexUnavailable(RuntimeError):
@@ -75,6 +68,7 @@ class Index:
     passage_tokens: list[list[str]]
     sentence_tokens: list[list[str]]
     words: list[str]
+    synonyms: list[list[str]]   # groups of names for one thing, the articles' spelling first
     knowledge: Knowledge
     lexicon: Lexicon
     answer_model: dict          # fitted answer scorer and refusal (see parkqa.scorer)
@@ -96,33 +90,9 @@ def _faiss():
     return faiss
 
 
-def _text_key(model: str, text: str) -> str:
-    return hashlib.sha1(f"{model}\0{text}".encode("utf-8")).hexdigest()
-
-
 def corpus_state(seeds: Path) -> dict[str, str]:
     """File name -> sha256 of every article file now in ``seeds``."""
     return {p.name: file_sha256(p) for p in article_paths(seeds)}
-
-
-def _versions() -> dict:
-    import importlib.metadata as md
-
-    out = {"parkqa": __version__}
-    for pkg in ("faiss-cpu", "sentence-transformers", "jieba", "bm25s"):
-        with contextlib.suppress(md.PackageNotFoundError):
-            out[pkg] = md.version(pkg)
-    return out
-
-
-def _write_jsonl(path: Path, rows) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-def _write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
 def _read_json(path: Path) -> dict:
@@ -132,156 +102,6 @@ def _read_json(path: Path) -> dict:
 def _read_jsonl(path: Path) -> list[dict]:
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
-
-
-def _old_vectors(index_dir: Path) -> dict[str, np.ndarray]:
-    try:
-        data = np.load(index_dir / "vectors.npz")
-        return dict(zip(data["keys"].tolist(), data["vectors"]))
-    except Exception:  # no cache or unreadable cache: embed everything
-        return {}
-
-
-def vector_index(vectors: np.ndarray, *, exact_limit: int):
-    """Exact inner-product search up to ``exact_limit`` vectors, HNSW beyond. Measured in
-    bench/results/scale.md on 2 cores: exact search grows linearly (7 ms at 10^4 vectors, 29 ms
-    at 10^5, 470 ms at 10^6) while HNSW stays at 1-2 ms; its recall@10 against exact is 0.99 at
-    10^4, 0.96 at 10^5 and 0.84 at 10^6 with efSearch 128, so a corpus near 10^6 passages
-    wants a larger efSearch."""
-    faiss = _faiss()
-    n, dim = vectors.shape
-    if n <= exact_limit:
-        index = faiss.IndexFlatIP(dim)
-    else:
-        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        index.hnsw.efSearch = HNSW_EF_SEARCH
-    if n:
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return index
-
-
-HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 80, 128
-
-
-# ------------------------------------------------------------------ build
-
-Report = Callable[[str, int, int], None]    # (stage, done, total): progress for a web page
-
-
-def build_index(settings: Settings, embedder=None, *, report: Report | None = None) -> dict:
-    """Build the index for ``settings.seeds`` and publish it as the current generation of
-    ``settings.index``; return the manifest. ``report`` is called with each stage's progress:
-    "reading", "embedding" (texts), "saving", "published"."""
-    from .embedding import Embedder, encode_with_progress
-
-    report = report or (lambda stage, done, total: None)
-    report("reading", 0, 0)
-
-    started = time.perf_counter()
-    seeds, index_dir = Path(settings.seeds), Path(settings.index)
-    articles, errors = load_corpus(seeds)
-    if not articles:
-        detail = "; ".join(errors) if errors else f"no {' '.join(ARTICLE_SUFFIXES)} files"
-        raise IndexUnavailable(f"no usable articles in {seeds}: {detail}")
-    embedder = embedder or Embedder(settings.model)
-
-    # what the articles are about is found in them, never written in code
-    knowledge = Knowledge.from_texts(a.text for a in articles)
-    for art in articles:
-        art.park = knowledge.subject(art.text)
-    words = sorted(set(corpus_names(a.text for a in articles)) | set(knowledge.words()))
-    tokenizer = Words(words)
-    sentences: list[Sentence] = []
-    passages: list[Passage] = []
-    for art in progress.bar(articles, desc="读取文章 / reading articles", unit="article"):
-        sents = article_sentences(art, first_id=len(sentences), knowledge=knowledge)
-        passages += build_passages(sents, target_chars=settings.passage_chars,
-                                   overlap=settings.passage_overlap, first_id=len(passages))
-        sentences += sents
-
-    texts = [p.text for p in passages] + [s.text for s in sentences]
-    cache = _old_vectors(index_dir)
-    keys = [_text_key(embedder.name, t) for t in texts]
-    missing = sorted({k: t for k, t in zip(keys, texts) if k not in cache}.items())
-    report("embedding", 0, len(missing))
-    if missing:
-        fresh = encode_with_progress(embedder, [t for _, t in missing],
-                                     on_progress=lambda done: report("embedding", done,
-                                                                     len(missing)))
-        cache.update({k: v for (k, _), v in zip(missing, fresh)})
-    vectors = np.stack([cache[k] for k in keys]).astype(np.float32)
-    p_vecs, s_vecs = vectors[: len(passages)], vectors[len(passages):]
-
-    manifest = {
-        "format": FORMAT_VERSION,
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "model": embedder.name,
-        "dimension": int(vectors.shape[1]),
-        "settings": settings.index_fingerprint(),
-        "corpus": {a.doc: a.sha256 for a in articles},
-        "files": {p.name: file_sha256(p) for p in article_paths(seeds)},
-        "skipped": errors,
-        "ignored": [p.name for p in ignored_paths(seeds)],   # not an article format
-        "counts": {"articles": len(articles), "passages": len(passages),
-                   "sentences": len(sentences), "embedded": len(missing),
-                   "reused": len(texts) - len(missing)},
-        "faiss_index": None,        # filled in below: chosen by size
-        "versions": _versions(),
-        "answer_model": model_fingerprint(),
-        "build_seconds": 0.0,
-    }
-
-    report("saving", 0, 0)
-    with generations.build_lock(index_dir):
-        tmp = generations.new_build_folder(index_dir)
-        steps = progress.Stages(["分词 tokens", "向量 vectors", "词典 lexicon", "保存 saving"],
-                                desc="建立索引 / building the index")
-        try:
-            faiss = _faiss()
-            _write_jsonl(tmp / "articles.jsonl", (
-                {"doc": a.doc, "title": a.title, "park": a.park, "sha256": a.sha256,
-                 "raw": a.raw, "text": a.text, "offsets": a.offsets,
-                 "paragraph_kinds": a.paragraph_kinds, "meta": a.meta.to_dict()}
-                for a in articles))
-            # a passage is whole sentences, and no token crosses a sentence end: tokenize once
-            s_tokens = [tokenize(x.text, words=tokenizer) for x in sentences]
-            _write_jsonl(tmp / "sentences.jsonl", (
-                dict(asdict(x), tokens=t) for x, t in zip(sentences, s_tokens)))
-            _write_jsonl(tmp / "passages.jsonl", (
-                dict(p.to_dict(), tokens=[t for i in p.sentence_ids for t in s_tokens[i]])
-                for p in passages))
-            steps.next()
-            p_index = vector_index(p_vecs, exact_limit=settings.exact_search_limit)
-            manifest["faiss_index"] = type(p_index).__name__
-            faiss.write_index(p_index, str(tmp / "passages.faiss"))
-            faiss.write_index(vector_index(s_vecs, exact_limit=settings.exact_search_limit),
-                              str(tmp / "sentences.faiss"))
-            live = set(keys)
-            kept = [k for k in cache if k in live]
-            np.savez(tmp / "vectors.npz", keys=np.array(kept),
-                     vectors=np.stack([cache[k] for k in kept]))
-            steps.next()
-            (tmp / "words.txt").write_text("\n".join(words), encoding="utf-8")
-            _write_json(tmp / "knowledge.json", knowledge.to_dict())
-            vocabulary = set(words) | {t for ts in s_tokens for t in ts}
-            with using(tokenizer):
-                _write_json(tmp / "lexicon.json", Lexicon.build(vocabulary).to_dict())
-            steps.next()
-            AnswerModel.load(default_model_path()).save(tmp / "answer_model.json")
-            manifest["build_seconds"] = round(time.perf_counter() - started, 2)
-            (tmp / "manifest.json").write_text(
-                json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-            generations.publish(tmp, index_dir, grace=settings.generation_grace)
-            steps.next()
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        finally:
-            steps.close()
-    report("published", 1, 1)
-    log.info("index built in %.1fs: %s", manifest["build_seconds"], manifest["counts"])
-    return manifest
 
 
 # ------------------------------------------------------------------ load
@@ -300,6 +120,12 @@ def check_manifest(manifest: dict, settings: Settings, *, corpus: bool = True) -
         reasons.append("the packaged answer model changed (parkqa fit --save-default)")
     if not corpus:
         return reasons
+    try:
+        editor = curated.Curated(settings.curated_dir).lexicon().fingerprint()
+    except curated.CuratedError as exc:
+        editor = f"unreadable: {exc}"
+    if manifest.get("curated_lexicon", "") != editor:
+        reasons.append("the editor's words or synonyms changed")
     try:
         now = corpus_state(Path(settings.seeds))
     except Exception as exc:
@@ -359,6 +185,8 @@ def load_index(settings: Settings, *, check: bool = True) -> Index:
         s_vecs = s_index.reconstruct_n(0, s_index.ntotal) if s_index.ntotal else np.zeros(
             (0, manifest["dimension"]), np.float32)
         words = (index_dir / "words.txt").read_text(encoding="utf-8").split("\n")
+        current = "synonyms.json"
+        synonyms = _read_json(index_dir / "synonyms.json")["synonyms"]
         current = "knowledge.json"
         knowledge = Knowledge.from_dict(_read_json(index_dir / "knowledge.json"))
         current = "lexicon.json"
@@ -380,6 +208,6 @@ def load_index(settings: Settings, *, check: bool = True) -> Index:
     return Index(manifest=manifest, articles=articles, sentences=sentences, passages=passages,
                  passage_vectors=p_index, sentence_vectors=np.asarray(s_vecs, np.float32),
                  passage_tokens=[r["tokens"] for r in p_rows],
-                 sentence_tokens=[r["tokens"] for r in s_rows], words=words,
+                 sentence_tokens=[r["tokens"] for r in s_rows], words=words, synonyms=synonyms,
                  knowledge=knowledge, lexicon=lexicon, answer_model=answer_model,
-                 tokenizer=Words(words), generation=index_dir.name)
+                 tokenizer=Words(words, synonyms), generation=index_dir.name)

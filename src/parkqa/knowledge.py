@@ -92,6 +92,15 @@ class Knowledge:
         kb.home = top[0][0] if top and top[0][1] * 2 > len(texts) else ""
         return kb
 
+    def add_synonyms(self, groups: list[list[str]]) -> None:
+        """An editor's synonym group that names a place ("上党区" for a place this index knows
+        by another spelling) gives that place its other spellings as aliases."""
+        for group in groups:
+            spellings = [short_form(v) for v in group]
+            place = next((p for p in self.places if set(p.aliases) & set(spellings)), None)
+            if place:
+                place.aliases += [v for v in spellings if v not in place.aliases]
+
     def to_dict(self) -> dict:
         return {"places": [asdict(p) for p in self.places], "home": self.home}
 

@@ -18,13 +18,15 @@ import unicodedata
 from pathlib import Path
 from typing import NamedTuple
 
-from . import generations, progress, tokens
+from . import faq, generations, progress, tokens
 from .answering import Answer, Answerer
 from .config import Settings
 from .conversation import resolve
+from .curated import Curated, CuratedError
 from .embedding import Embedder
-from .index import (Index, IndexCorrupt, IndexMissing, IndexStale, IndexUnavailable, build_index,
+from .index import (Index, IndexCorrupt, IndexMissing, IndexStale, IndexUnavailable,
                     check_manifest, load_index)
+from .index_build import build_index
 from .retrieval import Retriever
 from .tokens import using
 
@@ -69,6 +71,9 @@ class ParkQA:
         # answers computed at once: more than the cores only makes torch threads fight, so a
         # burst of users waits its turn instead (bench/results/load.md)
         self._slots = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+        self.curated = Curated(settings.curated_dir)
+        self._faq: tuple[tuple, faq.FaqMatcher | None] = ((), None)
+        self._faq_lock = threading.Lock()
         index, source = self._load_or_build(rebuild)
         self.embedder = self.embedder or Embedder(settings.model, backend=settings.backend)
         self._loaded = self._prepare(index, source)
@@ -202,9 +207,35 @@ class ParkQA:
         if len(q) > limit:
             return Answer(q[:limit] + "…", False, TOO_LONG.format(limit=limit)), []
         with self._slots:
-            answer, hits = loaded.answerer.answer(resolved, k=top_k or self.settings.top_k)
+            matcher = self.faq_matcher(loaded)
+            hit = matcher.match(faq.read(loaded, resolved)) if matcher else None
+            if hit:
+                answer, hits = faq.answer(hit, resolved, loaded.index), []
+            else:
+                answer, hits = loaded.answerer.answer(resolved, k=top_k or self.settings.top_k)
         answer.question = q
         return answer, hits
+
+    def faq_matcher(self, loaded: Loaded) -> faq.FaqMatcher | None:
+        """The curated answers read against ``loaded``'s index: read again when the FAQ file
+        is replaced (one ``stat`` per question, so every worker sees an edit at once) or a new
+        generation is in use; None without curated answers."""
+        version = self.curated.faq_version()
+        if version is None:
+            return None
+        key = (loaded.source, loaded.index.generation, version)
+        if self._faq[0] == key:
+            return self._faq[1]
+        with self._faq_lock:
+            if self._faq[0] != key:
+                try:
+                    entries = self.curated.faq()
+                except CuratedError as exc:     # a hand-edited file gone wrong: answer anyway
+                    log.error("curated answers not used: %s", exc)
+                    entries = []
+                with using(loaded.index.tokenizer):
+                    self._faq = (key, faq.FaqMatcher(entries, loaded) if entries else None)
+            return self._faq[1]
 
     def search(self, question: str, *, k: int = 5, mode: str = "hybrid"):
         return self.current().retriever.passages(clean_question(question), k=k, mode=mode)

@@ -156,6 +156,9 @@ def cite_link(citation: Citation, title: str, *, base: str = "") -> str:
             f' aria-label="第 {citation.n} 条出处，{label}">[{citation.n}]</a>')
 
 
+CURATED_BADGE = "人工审核答案"
+
+
 def answer_html(answer: Answer, articles: dict, *, question: str | None = None,
                 resolved: str | None = None, link_base: str = "") -> str:
     """The whole chat message for an answer (or a refusal with what came closest). The [n]
@@ -171,7 +174,18 @@ def answer_html(answer: Answer, articles: dict, *, question: str | None = None,
             return f"[{c.n}]"
         return cite_link(c, art.meta.full_title(), base=link_base)
 
-    if answer.answered:
+    if getattr(answer, "curated", False):     # an editor's answer (parkqa.faq), not a quote
+        text = re.sub(r"(\[\d+\])+$", "", answer.text)
+        refs = "".join(f'<sup class="pq-ref">{cite(c)}</sup>' for c in answer.citations)
+        parts.append(f'<div class="pq-curated" title="编辑审核过的标准答案">{CURATED_BADGE}</div>'
+                     f'<div class="pq-text">{html.escape(text)}{refs}</div>')
+        if answer.citations or answer.faq_source:
+            parts.append('<div class="pq-sources-title">来源</div>')
+        parts += [source_html(articles[c.doc], c, None) for c in answer.citations
+                  if c.doc in articles]
+        if answer.faq_source:
+            parts.append(f'<div class="pq-where">{html.escape(answer.faq_source)}</div>')
+    elif answer.answered:
         quotes = "".join(f'{_about(c, answer.text)}<span class="pq-quote">{mark_up(c.quote, pattern)}'
                          f'</span><sup class="pq-ref">{cite(c)}</sup>' for c in answer.citations)
         parts.append(f'<div class="pq-text">{quotes}</div>')

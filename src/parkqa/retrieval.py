@@ -12,7 +12,9 @@ Example::
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,11 +80,24 @@ class Retriever:
         self.dense_weight = dense_weight
         self.dense_depth = 200   # FAISS neighbours fetched per question (all, on small corpora)
         self._park_masks: dict[tuple[str, ...], np.ndarray] = {}
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._recent_lock = threading.Lock()
         self.passage_bm25 = BM25(index.passage_tokens)
         self.sentence_bm25 = BM25(index.sentence_tokens)
 
     def embed(self, question: str) -> np.ndarray:
-        return self.embedder.encode_queries([normalize(question)])[0]
+        """The question's vector; the last few are kept, so the curated-answer check and the
+        answer that follows it embed a question once."""
+        text = normalize(question)
+        with self._recent_lock:
+            vec = self._recent.get(text)
+        if vec is None:
+            vec = self.embedder.encode_queries([text])[0]
+            with self._recent_lock:
+                self._recent[text] = vec
+                while len(self._recent) > 64:
+                    self._recent.popitem(last=False)
+        return vec
 
     def passages(self, question: str, *, k: int = 5, mode: str = "hybrid",
                  qvec: np.ndarray | None = None, tokens: list[str] | None = None,

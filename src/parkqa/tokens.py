@@ -49,9 +49,16 @@ when where why it its there this that as be been has have had about into than
 ABBREVIATIONS = [("规上", "规模以上"), ("高企", "高新技术企业")]
 
 
-def normalize(text: str) -> str:
+def normalize(text: str, words: Words | None = None) -> str:
     """NFKC (full-width letters and digits to ASCII), short forms spelled out, zone types in
-    their usual short form (高新技术产业开发区 -> 高新区, "high-tech zone" -> 高新区)."""
+    their usual short form (高新技术产业开发区 -> 高新区, "high-tech zone" -> 高新区), and each
+    of the index's synonyms in the spelling its articles use (``words``: the tokenizer whose
+    synonyms apply; default the one in use)."""
+    return (words or current()).canonical(plain_form(text))
+
+
+def plain_form(text: str) -> str:
+    """``normalize`` without any index's synonyms."""
     text = unicodedata.normalize("NFKC", text)
     for short, full in ABBREVIATIONS:
         text = re.sub(f"{short}(?!{full[len(short):len(short) + 1]})", full, text)
@@ -62,10 +69,11 @@ def normalize(text: str) -> str:
 
 class Words:
     """A jieba tokenizer of its own: jieba's dictionary plus one index's words (company and park
-    names that must stay whole). Each index has one, so re-indexing never changes how another
-    index, or jieba's global tokenizer (which parkqa never touches), cuts text."""
+    names that must stay whole) and synonyms (groups of spellings of one name, the articles'
+    spelling first). Each index has one, so re-indexing never changes how another index, or
+    jieba's global tokenizer (which parkqa never touches), cuts text."""
 
-    def __init__(self, words=()) -> None:
+    def __init__(self, words=(), synonyms=()) -> None:
         import jieba.posseg as posseg
 
         base = _base()
@@ -77,6 +85,18 @@ class Words:
         for w in self.words:
             self.jieba.add_word(w, freq=20000)
         self.pos = _POSTokenizer(self.jieba, posseg.dt.word_tag_tab)
+        self.synonyms = [list(g) for g in synonyms if len(g) > 1]
+        self._canonical = {v.lower(): g[0] for g in self.synonyms for v in g}
+        # longest first: a full name holding a short one is one match, left as it is
+        self._synonym = re.compile("|".join(
+            re.escape(v) for v in sorted(self._canonical, key=len, reverse=True)),
+            re.IGNORECASE) if self._canonical else None
+
+    def canonical(self, text: str) -> str:
+        """Every synonym in ``text`` written as the first of its group."""
+        if self._synonym is None:
+            return text
+        return self._synonym.sub(lambda m: self._canonical[m.group(0).lower()], text)
 
     @property
     def frequencies(self) -> dict[str, int]:
@@ -152,7 +172,8 @@ def tokenize(text: str, *, drop_stopwords: bool = True, words: Words | None = No
     (punctuation, spaces, a lone "？") are dropped because they match by accident. ``words``:
     the tokenizer to use (default: the one in use, see ``using``)."""
     out = []
-    for tok in (words or current()).jieba.lcut_for_search(normalize(text)):
+    words = words or current()
+    for tok in words.jieba.lcut_for_search(normalize(text, words)):
         tok = tok.strip().lower()
         if not tok or not _WORD.search(tok):
             continue

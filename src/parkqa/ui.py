@@ -53,6 +53,8 @@ CSS = """
 .pq-resolved { color: #64748b; font-size: .85em; margin-bottom: 4px; }
 .pq-about { font-weight: 600; color: #334155; }
 .pq-refusal { color: #92400e; }
+.pq-curated { display: inline-block; font-size: .8em; color: #065f46; background: #d1fae5;
+              border: 1px solid #6ee7b7; border-radius: 10px; padding: 0 8px; margin-bottom: 4px; }
 .pq-sources-title { margin-top: 10px; color: #475569; font-size: .9em; }
 .pq-source { border-left: 3px solid #94a3b8; margin: 6px 0; padding: 2px 10px;
              background: rgba(148, 163, 184, .08); }

@@ -48,6 +48,8 @@
     ".user { background: #ccfbf1; margin-left: 40px; }",
     ".bot { background: #f3f4f6; margin-right: 20px; }",
     ".refusal { color: #92400e; }",
+    ".curated { display: inline-block; font-size: 12px; color: #065f46; background: #d1fae5;" +
+      " border-radius: 10px; padding: 0 8px; margin-bottom: 4px; }",
     ".resolved, .note { color: #6b7280; font-size: 12px; }",
     ".ref { border: 0; background: none; color: #1d4ed8; font-weight: 600; cursor: pointer;",
     "  padding: 0 2px; font-size: inherit; }",
@@ -214,6 +216,7 @@
       msg.append(el("div", "resolved", "理解为：" + d.resolved_question));
     }
     var box = null;
+    if (d.curated) msg.append(el("div", "curated", "人工审核答案"));
     if (d.answered) {
       box = sources(d.citations, "来源：");
       msg.append(answerText(d.text, box), box);
@@ -238,7 +241,7 @@
       .then(function (d) {
         wait.remove();
         show(question, d);
-        if ((d.citations && d.citations.length) || (d.related && d.related.length)) {
+        if (d.curated || (d.citations && d.citations.length) || (d.related && d.related.length)) {
           history.push({ question: question.slice(0, 4000), answer: d.text.slice(0, 4000) });
         }
       }, function (e) {
