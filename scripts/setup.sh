@@ -3,14 +3,15 @@
 # This creates .venv with an editable install at the versions CI checked (requirements.lock).
 # Safe to re-run (pip skips what is installed).
 #   bash scripts/setup.sh          the app
-#   bash scripts/setup.sh --test   the app, the test tools, and (apt) Chromium + a CJK font
+#   bash scripts/setup.sh --test   the app, the test tools, the Milvus extra (its tests run Milvus
+#                                  Lite), and (apt) Chromium + a CJK font
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
 PY="${PYTHON:-python3}"
 EXTRAS=""
 if [ "${1:-}" = "--test" ]; then
-  EXTRAS="[test]"
+  EXTRAS="[test,milvus]"
   # the browser tests drive the system Chromium; without a CJK font Chinese renders as boxes
   need=""
   for pkg in chromium fonts-wqy-microhei; do dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"; done

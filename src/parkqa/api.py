@@ -286,6 +286,13 @@ def serve(settings: Settings, *, workers: int = 1) -> None:
     if workers > 1:
         from .index import IndexUnavailable, load_index
         from .index_build import build_index
+        from .store import parse_store
+
+        kind, where = parse_store(settings.store)
+        if kind == "milvus" and not where.startswith(("http://", "https://")):
+            raise SystemExit(f"Milvus Lite ({where}) serves one process: for --workers run "
+                             f"`milvus-lite server --data-dir {where} --port 19530` and set "
+                             "PARKQA_STORE=milvus://127.0.0.1:19530")
 
         try:                      # build once here, not once per worker
             load_index(settings)

@@ -38,7 +38,7 @@ def cmd_index(args) -> int:
 
     s = _settings(args)
     manifest = build_index(s, Embedder(s.model, backend=s.backend))
-    print(progress.index_summary(manifest, s.index))
+    print(progress.index_summary(manifest, s.store or s.index))
     for err in manifest["skipped"]:
         print(f"skipped: {err}", file=sys.stderr)
     return 0

@@ -28,6 +28,9 @@ class Settings:
     # how queries (and new passages) are embedded: "onnx" (ONNX Runtime, no torch) or "torch";
     # not an index key: both give the same passage vectors, so an index serves either
     backend: str = "onnx"
+    # where generations are kept: "" (FAISS files under ``index``), "milvus:./kb.db" (Milvus
+    # Lite) or "milvus://host:19530" (parkqa.store); not an index key: both hold the same index
+    store: str = ""
     passage_chars: int = 200
     passage_overlap: int = 1
     top_k: int = 5
@@ -52,6 +55,7 @@ class Settings:
         simple = {"PARKQA_SEEDS": ("seeds", Path), "PARKQA_INDEX": ("index", Path),
                   "PARKQA_CURATED": ("curated", Path),
                   "PARKQA_MODEL": ("model", str), "PARKQA_BACKEND": ("backend", str),
+                  "PARKQA_STORE": ("store", str),
                   "PARKQA_HOST": ("host", str),
                   "PARKQA_PORT": ("port", int), "PARKQA_RATE_LIMIT": ("rate_limit", str),
                   "PARKQA_MAX_QUESTION_CHARS": ("max_question_chars", int),
@@ -77,6 +81,10 @@ class Settings:
             if values["backend"] not in ("onnx", "torch"):
                 raise ValueError(f"PARKQA_BACKEND={values['backend']!r} is not valid: "
                                  "use onnx or torch")
+        if values.get("store"):
+            from .store import parse_store
+
+            parse_store(values["store"])     # a typo fails here, with the forms that work
         return cls(**values)
 
     def to_env(self) -> dict[str, str]:
@@ -84,6 +92,7 @@ class Settings:
         return {"PARKQA_SEEDS": str(self.seeds), "PARKQA_INDEX": str(self.index),
                 "PARKQA_CURATED": str(self.curated or ""),   # "": beside the index
                 "PARKQA_MODEL": self.model, "PARKQA_BACKEND": self.backend,
+                "PARKQA_STORE": self.store,
                 "PARKQA_HOST": self.host, "PARKQA_PORT": str(self.port),
                 "PARKQA_API_KEYS": ",".join(self.api_keys),
                 "PARKQA_ADMIN_KEYS": ",".join(self.admin_keys),

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import curated, generations
+from . import curated
 from .chunking import Passage, Sentence
 from .config import Settings
 from .corpus import Article, article_paths, file_sha256
@@ -30,14 +30,12 @@ from .knowledge import Knowledge
 from .lexicon import Lexicon
 from .metadata import ArticleMeta
 from .scorer import model_fingerprint
+from .store import Generation, StoreError, open_store
 from .tokens import Words
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 5   # 4: articles carry their metadata; 5: synonyms.json
-FILES = ("manifest.json", "articles.jsonl", "sentences.jsonl", "passages.jsonl",
-         "passages.faiss", "sentences.faiss", "vectors.npz", "words.txt", "synonyms.json",
-         "knowledge.json", "lexicon.json", "answer_model.json")
 
 
 class IndexUnavailable(RuntimeError):
@@ -95,15 +93,6 @@ def corpus_state(seeds: Path) -> dict[str, str]:
     return {p.name: file_sha256(p) for p in article_paths(seeds)}
 
 
-def _read_json(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _read_jsonl(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
-
-
 # ------------------------------------------------------------------ load
 
 def check_manifest(manifest: dict, settings: Settings, *, corpus: bool = True) -> list[str]:
@@ -142,72 +131,78 @@ def check_manifest(manifest: dict, settings: Settings, *, corpus: bool = True) -
 
 
 def load_index(settings: Settings, *, check: bool = True) -> Index:
-    """Load the current generation of ``settings.index``. Raises IndexMissing, IndexStale or
-    IndexCorrupt with a message that names the problem."""
-    index_dir = generations.current_folder(Path(settings.index))   # resolved once: no mix
-    if not (index_dir / "manifest.json").exists():
-        raise IndexMissing(f"no index yet in {index_dir} (it is built on first use, or by "
-                           "`parkqa index`)")
+    """Load the current generation from the store (``PARKQA_STORE``; default the folder
+    ``settings.index``). Raises IndexMissing, IndexStale or IndexCorrupt with a message that
+    names the problem."""
     try:
-        manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+        store = open_store(settings)
+        gen = store.current()       # resolved once: every part comes from one generation
+        where = f"{store.where} ({gen.name})"
+        if not gen.exists("manifest.json"):
+            raise IndexMissing(f"no index yet in {where} (it is built on first use, or by "
+                               "`parkqa index`)")
+    except StoreError as exc:
+        raise IndexUnavailable(str(exc)) from exc
+    try:
+        manifest = json.loads(gen.read_text("manifest.json"))
     except (OSError, ValueError) as exc:
-        raise IndexCorrupt(f"{index_dir / 'manifest.json'} is unreadable: {exc}") from exc
+        raise IndexCorrupt(f"{where}: manifest.json is unreadable: {exc}") from exc
     if check:
-        reasons = check_manifest(manifest, settings)
+        reasons = check_manifest(manifest, settings, corpus=store.checks_corpus())
         if reasons:
             raise IndexStale("index is stale: " + "; ".join(reasons))
-    faiss = _faiss()
-    current = "manifest.json"
+    for name in store.required:
+        if not gen.exists(name):
+            raise IndexCorrupt(f"{where}: {name} is missing; run `parkqa index` to rebuild it")
+    return _read_generation(gen, manifest, where)
+
+
+def _read_generation(gen: Generation, manifest: dict, where: str) -> Index:
+    current = "articles.jsonl"
     try:
-        for name in FILES:
-            current = name
-            if not (index_dir / name).exists():
-                raise IndexCorrupt(f"{index_dir / name} is missing")
-        current = "articles.jsonl"
         articles = {}
-        for row in _read_jsonl(index_dir / "articles.jsonl"):
+        for row in gen.read_jsonl("articles.jsonl"):
             articles[row["doc"]] = Article(
                 doc=row["doc"], raw=row["raw"], text=row["text"], offsets=row["offsets"],
                 title=row["title"], park=row["park"], sha256=row["sha256"],
                 paragraph_kinds=row["paragraph_kinds"], meta=ArticleMeta.from_dict(row["meta"]))
         current = "sentences.jsonl"
-        s_rows = _read_jsonl(index_dir / "sentences.jsonl")
+        s_rows = gen.read_jsonl("sentences.jsonl")
         sentences = [Sentence(**{k: v for k, v in r.items() if k != "tokens"}) for r in s_rows]
         for s in sentences:
             s.spans = [tuple(x) for x in s.spans]
         current = "passages.jsonl"
-        p_rows = _read_jsonl(index_dir / "passages.jsonl")
+        p_rows = gen.read_jsonl("passages.jsonl")
         passages = [Passage(**{k: v for k, v in r.items() if k != "tokens"}) for r in p_rows]
         current = "passages.faiss"
-        p_index = faiss.read_index(str(index_dir / "passages.faiss"))
+        p_index = gen.read_vectors("passages.faiss")
         current = "sentences.faiss"
-        s_index = faiss.read_index(str(index_dir / "sentences.faiss"))
+        s_index = gen.read_vectors("sentences.faiss")
         s_vecs = s_index.reconstruct_n(0, s_index.ntotal) if s_index.ntotal else np.zeros(
             (0, manifest["dimension"]), np.float32)
-        words = (index_dir / "words.txt").read_text(encoding="utf-8").split("\n")
+        current = "words.txt"
+        words = gen.read_text("words.txt").split("\n")
         current = "synonyms.json"
-        synonyms = _read_json(index_dir / "synonyms.json")["synonyms"]
+        synonyms = json.loads(gen.read_text("synonyms.json"))["synonyms"]
         current = "knowledge.json"
-        knowledge = Knowledge.from_dict(_read_json(index_dir / "knowledge.json"))
+        knowledge = Knowledge.from_dict(json.loads(gen.read_text("knowledge.json")))
         current = "lexicon.json"
-        lexicon = Lexicon.from_dict(_read_json(index_dir / "lexicon.json"))
+        lexicon = Lexicon.from_dict(json.loads(gen.read_text("lexicon.json")))
         current = "answer_model.json"
-        answer_model = _read_json(index_dir / "answer_model.json")
-    except IndexCorrupt:
-        raise
+        answer_model = json.loads(gen.read_text("answer_model.json"))
     except Exception as exc:
-        raise IndexCorrupt(f"{index_dir / current} is corrupt or unreadable ({exc}); "
+        raise IndexCorrupt(f"{where}: {current} is corrupt or unreadable ({exc}); "
                            "run `parkqa index` to rebuild it") from exc
     dim = manifest.get("dimension")
     if (p_index.ntotal != len(passages) or s_index.ntotal != len(sentences)
-            or p_index.d != dim or s_index.d != dim):
-        raise IndexCorrupt(f"{index_dir}: vectors do not match passages/sentences or the "
+            or p_index.d != dim or s_index.d != dim or len(s_vecs) != len(sentences)):
+        raise IndexCorrupt(f"{where}: vectors do not match passages/sentences or the "
                            "manifest's dimension; run `parkqa index` to rebuild it")
     if any(s.doc not in articles for s in sentences):
-        raise IndexCorrupt(f"{index_dir}: sentences refer to unknown articles")
+        raise IndexCorrupt(f"{where}: sentences refer to unknown articles")
     return Index(manifest=manifest, articles=articles, sentences=sentences, passages=passages,
                  passage_vectors=p_index, sentence_vectors=np.asarray(s_vecs, np.float32),
                  passage_tokens=[r["tokens"] for r in p_rows],
                  sentence_tokens=[r["tokens"] for r in s_rows], words=words, synonyms=synonyms,
                  knowledge=knowledge, lexicon=lexicon, answer_model=answer_model,
-                 tokenizer=Words(words, synonyms), generation=index_dir.name)
+                 tokenizer=Words(words, synonyms), generation=gen.name)

@@ -37,6 +37,7 @@ from .index import FORMAT_VERSION, IndexUnavailable, _faiss
 from .knowledge import Knowledge
 from .lexicon import Lexicon
 from .scorer import AnswerModel, default_model_path, model_fingerprint
+from .store import open_store
 from .tokens import Words, corpus_names, plain_form, tokenize, using
 
 log = logging.getLogger(__name__)
@@ -226,7 +227,7 @@ def build_index(settings: Settings, embedder=None, *, report: Report | None = No
             manifest["build_seconds"] = round(time.perf_counter() - started, 2)
             (tmp / "manifest.json").write_text(
                 json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-            generations.publish(tmp, index_dir, grace=settings.generation_grace)
+            open_store(settings).publish(tmp)
             steps.next()
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -15,10 +15,9 @@ import os
 import threading
 import time
 import unicodedata
-from pathlib import Path
 from typing import NamedTuple
 
-from . import faq, generations, progress, tokens
+from . import faq, progress, tokens
 from .answering import Answer, Answerer
 from .config import Settings
 from .conversation import resolve
@@ -28,6 +27,7 @@ from .index import (Index, IndexCorrupt, IndexMissing, IndexStale, IndexUnavaila
                     check_manifest, load_index)
 from .index_build import build_index
 from .retrieval import Retriever
+from .store import StoreError, open_store
 from .tokens import using
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,10 @@ class ParkQA:
         self.curated = Curated(settings.curated_dir)
         self._faq: tuple[tuple, faq.FaqMatcher | None] = ((), None)
         self._faq_lock = threading.Lock()
+        try:
+            self._store = open_store(settings)     # where generations are published and read
+        except StoreError as exc:
+            raise IndexUnavailable(str(exc)) from exc
         index, source = self._load_or_build(rebuild)
         self.embedder = self.embedder or Embedder(settings.model, backend=settings.backend)
         self._loaded = self._prepare(index, source)
@@ -85,7 +89,7 @@ class ParkQA:
             return Loaded(index, retriever, Answerer(index, retriever), source)
 
     def _source(self) -> str | None:
-        return generations.current_id(Path(self.settings.index))
+        return self._store.current_id()
 
     def _load_or_build(self, rebuild: bool) -> tuple[Index, str | None]:
         """The index and its generation id (read before loading: a generation published
@@ -96,7 +100,7 @@ class ParkQA:
         except (IndexMissing, IndexStale, IndexCorrupt) as exc:
             if not rebuild:
                 raise
-            where = self.settings.index
+            where = self.settings.store or self.settings.index
             if isinstance(exc, IndexMissing):
                 notice = "首次运行：正在建立索引，请稍候… / building the index for the first time"
             elif isinstance(exc, IndexStale):
