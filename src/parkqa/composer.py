@@ -63,11 +63,9 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
     # "几篇报道里都提到了啥": the best quote of each further article that still holds what the
     # question is about (its rare terms)
     if "across" in q.kinds and q.terms:
-        topic = max(q.terms, key=q.terms.get)
         for c in about:
-            # the thing asked about may be named a sentence earlier in the paragraph
             if c.sentence.doc not in {x.sentence.doc for x in chosen} \
-                    and topic in finder.paragraph(c.sentence.id).lower():
+                    and _on_topic(c, q, finder):
                 add(c)
     # so does a question of several parts, each part from the best sentence that holds it
     for aspect in q.aspects if len(q.aspects) >= 2 else []:
@@ -89,6 +87,13 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
                  None))
     trimmed = [trim(c, q) for c in chosen]
     return _with_antecedent(trimmed, finder)
+
+
+def _on_topic(c: Candidate, q: Question, finder) -> bool:
+    """Whether the paragraph of ``c`` names the question's rarest term: what it is about may be
+    named a sentence before the one quoted."""
+    return bool(q.terms) and max(q.terms, key=q.terms.get) in finder.paragraph(
+        c.sentence.id).lower()
 
 
 def _past_questions(c: Candidate, finder, *, steps: int = 3) -> Candidate:
@@ -130,9 +135,11 @@ def _summary(best: Candidate, ranked: list[Candidate], finder, q: Question,
         facts = len(_FACT.findall(c.sentence.text))
         return c.score / floor + fact_weight * min(facts, 3) / 3
 
+    # the paragraphs that name the topic hold the summary
+    body = [c for c in pool.values() if not c.sentence.heading]
+    on_topic = [c for c in body if _on_topic(c, q, finder)]
     chosen: list[Candidate] = []
-    for c in sorted((c for c in pool.values() if not c.sentence.heading), key=weight,
-                    reverse=True):
+    for c in sorted(on_topic if len(on_topic) >= 2 else body, key=weight, reverse=True):
         if len(chosen) >= 4:
             break
         if chosen and sum(len(x.sentence.text) for x in chosen) + len(c.sentence.text) > SUMMARY_CHARS:
