@@ -24,14 +24,8 @@ def test_articles_about_other_parks_need_no_code_change():
     # a bare zone type in an article about a place means that place's own zone
     assert kb.mentions("经开区企业", context="晋城经开区") == ["晋城经开区"]
     assert kb.mentions("全市", context="运城高新区") == ["运城市"]
-    # in a question, the one of the city most articles are about (the paper's home)
-    assert kb.home == "长治"
-    assert kb.mentions("经开区有多少企业？") == ["长治经开区"]
-    assert kb.mentions("高新区和晋城经开区哪个企业多？") == ["长治高新区", "晋城经开区"]
-    # ... and any of them when no city has most of the articles
-    even = Knowledge.from_texts(_texts(ROOT / "eval" / "new_articles"))
-    assert even.home == ""
-    assert set(even.mentions("全市有多少企业？")) == {"晋城市", "运城市"}
+    # and in a question it may mean any of them
+    assert set(kb.mentions("经开区有多少企业？")) == {"晋城经开区", "长治经开区"}
 
 
 def test_an_alias_the_article_defines_is_learned():

@@ -56,9 +56,6 @@ def short_form(text: str) -> str:
 @dataclass
 class Knowledge:
     places: list[Place] = field(default_factory=list)
-    # the city most articles are about: a bare "经开区" or "全市" in a question means its own
-    # (a paper's knowledge base with a few articles about other cities); "" when none is
-    home: str = ""
 
     # ------------------------------------------------------------ building
     @classmethod
@@ -86,11 +83,7 @@ class Knowledge:
                 if owner and alias not in owner.aliases:
                     owner.aliases.append(alias)
         order = sorted(places.values(), key=lambda p: (p.city, p.kind == "city", p.name))
-        kb = cls(order)
-        about = Counter(kb.place(kb.subject(t)).city for t in texts if kb.subject(t))
-        top = about.most_common(1)
-        kb.home = top[0][0] if top and top[0][1] * 2 > len(texts) else ""
-        return kb
+        return cls(order)
 
     def add_synonyms(self, groups: list[list[str]]) -> None:
         """An editor's synonym group that names a place ("上党区" for a place this index knows
@@ -102,11 +95,11 @@ class Knowledge:
                 place.aliases += [v for v in spellings if v not in place.aliases]
 
     def to_dict(self) -> dict:
-        return {"places": [asdict(p) for p in self.places], "home": self.home}
+        return {"places": [asdict(p) for p in self.places]}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Knowledge":
-        return cls([Place(**p) for p in data.get("places", [])], data.get("home", ""))
+        return cls([Place(**p) for p in data.get("places", [])])
 
     # ------------------------------------------------------------ looking up
     @property
@@ -140,16 +133,10 @@ class Knowledge:
                     taken[m.start():m.end()] = [True] * (m.end() - m.start())
                     spans.append((m.start(), m.end(), [place.name]))
         owner = self.place(context) if context else None
-
-        def homely(found: list[Place]) -> list[str]:
-            """Without an article to go by, the home city's places when it has some."""
-            own = [] if owner else [p.name for p in found if p.city == self.home]
-            return own or [p.name for p in found]
-
-        bare = [(w, homely(self.zones)) for w in ALL_ZONES]
-        bare += [(s, homely([z for z in self.zones if z.suffix == s]))
+        bare = [(w, [z.name for z in self.zones]) for w in ALL_ZONES]
+        bare += [(s, [z.name for z in self.zones if z.suffix == s])
                  for s in set(ZONE_SUFFIXES.values())]
-        bare += [(w, homely(self.cities)) for w in CITY_DEICTIC]
+        bare += [(w, [c.name for c in self.cities]) for w in CITY_DEICTIC]
         for word, names in bare:
             if owner and (owner.suffix == word or (owner.kind == "city" and word in CITY_DEICTIC)):
                 names = [owner.name]
