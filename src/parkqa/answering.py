@@ -213,8 +213,12 @@ def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidat
     if kind:
         group = type_group(kind)
         f[f"asks_{group}"] = 1.0
-        # a line printing the asked byline or title fills "谁写的" whatever jieba makes of the name
-        f[f"unfilled_{group}"] = float(bf["slot"] < 0 and not role_met)
+        # a line printing the asked byline or title fills "谁写的" whatever jieba makes of the name;
+        # so does the quote next to the best one ("…实验室如同一座科技熔炉…。…18个核心项目接连突破。")
+        beside = [c for c in chosen if c.sentence.doc == best.sentence.doc
+                  and abs(c.sentence.id - best.sentence.id) == 1]
+        f[f"unfilled_{group}"] = float(bf["slot"] < 0 and not role_met
+                                       and not any(c.features["slot"] > 0 for c in beside))
     return f
 
 
