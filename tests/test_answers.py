@@ -156,3 +156,12 @@ def test_a_question_the_article_asks_is_answered_by_what_follows_it(qa):
     ans = qa.ask("高新区怎么破解项目快速落地的瓶颈？")
     assert ans.answered
     assert not any(c.quote.rstrip().endswith(("？", "?")) for c in ans.citations)
+
+
+def test_a_question_about_who_wrote_an_article_is_answered_by_its_byline(qa):
+    # the question's words describe the article; its byline line, not its best-matching
+    # sentence, holds the answer
+    ans = qa.ask("这篇讲长治“新”“长”“绿”“智”转型的文章是谁写的？")
+    assert ans.answered
+    art = qa.index.articles[ans.citations[0].doc]
+    assert art.meta.byline and art.meta.byline.split("/")[0].strip() in ans.text

@@ -36,6 +36,9 @@ def test_the_field_a_question_about_an_article_asks_for():
     assert article_role("What is the headline of the article?") == "title"
     assert article_role("这篇文章登在哪份报纸的第几版？") == "source"
     assert article_role("高新区有多少家企业？") == ""
+    # what a photo shows is its caption, not its byline: only "谁拍的" asks for the photographer
+    assert article_role("最上面的配图拍的是哪家公司的车间？") == ""
+    assert article_role("图片是谁拍的？") == "byline"
     # a line printing a byline holds these pieces, whatever its spacing and credits
     assert role_pieces("张三/文 李四 王五/图") == ["张三", "李四", "王五"]
 

@@ -42,7 +42,10 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
     """Pick and trim the quotes for ``q`` from ``ranked`` (best first)."""
     if not ranked:
         return []
-    best = _past_questions(ranked[0], finder)
+    # "那篇…的稿子是谁写的": the question's words pick the article, the asked field's line of it
+    # answers (the article's own sentences match those words better)
+    prints = [c for c in ranked if c.features.get("article_role", -1) >= 1]
+    best = prints[0] if prints else _past_questions(ranked[0], finder)
     floor = extra_ratio * best.score
     pool = [c for c in ranked[1:30] if c.score >= floor and not c.sentence.heading]
     chosen = [best]

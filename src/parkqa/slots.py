@@ -152,6 +152,8 @@ _ROLES = (
                r"newspaper|published|issue)\b"),
 )
 _ROLE_RE = [(field, re.compile(cue, re.I)) for field, cue in _ROLES]
+_ASKS_PERSON = re.compile(r"谁|哪位|哪几位|作者|记者|摄影|署名|\b(?:who|whom|author|reporters?|"
+                          r"photographers?|took|wrote|written|byline)\b", re.I)
 ROLE_FIELDS = tuple(field for field, _ in _ROLES)
 
 
@@ -167,7 +169,12 @@ def article_role(text: str) -> str:
     found = [(m.start(), field) for field, cue in _ROLE_RE for m in cue.finditer(text)]
     if not found:
         return ""
-    return (min if opens_english(text) else max)(found, key=lambda x: (x[0], -ROLE_FIELDS.index(x[1])))[1]
+    field = (min if opens_english(text) else max)(
+        found, key=lambda x: (x[0], -ROLE_FIELDS.index(x[1])))[1]
+    # "配图拍的是哪家公司" asks what a photo shows (its caption), "谁拍的" who took it
+    if field == "byline" and not _ASKS_PERSON.search(text):
+        return ""
+    return field
 
 
 def asked_article_field(q: Question) -> str:
