@@ -39,6 +39,8 @@ def test_the_field_a_question_about_an_article_asks_for():
     # what a photo shows is its caption, not its byline: only "谁拍的" asks for the photographer
     assert article_role("最上面的配图拍的是哪家公司的车间？") == ""
     assert article_role("图片是谁拍的？") == "byline"
+    # a reporter asking is not a question for a byline
+    assert article_role("记者核实一下：这些项目统计的是哪个时间段？") == ""
     # a line printing a byline holds these pieces, whatever its spacing and credits
     assert role_pieces("张三/文 李四 王五/图") == ["张三", "李四", "王五"]
 

@@ -152,7 +152,8 @@ _ROLES = (
                r"newspaper|published|issue)\b"),
 )
 _ROLE_RE = [(field, re.compile(cue, re.I)) for field, cue in _ROLES]
-_ASKS_PERSON = re.compile(r"谁|哪位|哪几位|作者|记者|摄影|署名|\b(?:who|whom|author|reporters?|"
+# a question word for a person: "记者核实一下…哪个时间段" is a reporter asking, not for a byline
+_ASKS_PERSON = re.compile(r"谁|哪位|哪几位|姓名|名字|叫什么|叫啥|署名|\b(?:who|whom|author|"
                           r"photographers?|took|wrote|written|byline)\b", re.I)
 ROLE_FIELDS = tuple(field for field, _ in _ROLES)
 
