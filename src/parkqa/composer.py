@@ -80,9 +80,10 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
             add(next((c for c in pool if set(YEAR.findall(c.sentence.text)) - years), None))
     if "summary" in q.kinds and "across" not in q.kinds:   # one article's section, summed up
         return _summary(best, ranked, finder, q, fact_weight)
-    if "list" in q.kinds or _LIST_LEAD.search(best.sentence.text.rstrip("。")) \
-            or not SPECIFIC.search(best.sentence.text):   # a topic sentence: its elaboration
-        add(_continuation(best, finder, any_kind=not SPECIFIC.search(best.sentence.text)))
+    # a topic sentence ("布局上，主动探索“反向招商”新路径。") or the lead of a list: what follows
+    topical = not SPECIFIC.search(best.sentence.text) or "reason" in q.kinds
+    if "list" in q.kinds or _LIST_LEAD.search(best.sentence.text.rstrip("。")) or topical:
+        add(_continuation(best, finder, any_kind=topical))
     if len(chosen) == 1 and q.terms:   # a second quote when it holds terms the first lacks
         have = {t for t in q.terms if credit(t, best.sentence.text.lower()) >= 1}
         add(next((c for c in pool[:5] if {t for t in q.terms
