@@ -65,8 +65,8 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
             add(_about_place(about, place))
     # "几篇报道里都提到了啥": the best quote of each further article that still holds what the
     # question is about (its rare terms)
-    if "across" in q.kinds and q.terms:
-        for c in about:
+    if "across" in q.kinds and q.terms:   # the topic test stands in for a score floor
+        for c in (c for c in ranked[1:30] if not c.sentence.heading):
             if c.sentence.doc not in {x.sentence.doc for x in chosen} \
                     and _on_topic(c, q, finder):
                 add(c)
