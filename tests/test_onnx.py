@@ -95,11 +95,14 @@ def test_ask_from_the_command_line_does_not_import_torch(qa, settings):
     assert not imported & {"torch", "sentence_transformers", "transformers"}
 
 
-def test_backend_setting_is_checked():
-    assert Settings.from_env({}).backend == "onnx"
-    assert Settings.from_env({"PARKQA_BACKEND": " Torch "}).backend == "torch"
-    with pytest.raises(ValueError, match="PARKQA_BACKEND='tensorflow' is not valid"):
-        Settings.from_env({"PARKQA_BACKEND": "tensorflow"})
+def test_backend_setting_is_checked(monkeypatch):
+    monkeypatch.delenv("PARKQA_BACKEND", raising=False)
+    assert Settings().backend == "onnx"
+    monkeypatch.setenv("PARKQA_BACKEND", " Torch ")
+    assert Settings().backend == "torch"
+    monkeypatch.setenv("PARKQA_BACKEND", "tensorflow")
+    with pytest.raises(ValueError, match="PARKQA_BACKEND='tensorflow' 无效.*onnx 或 torch"):
+        Settings()
     with pytest.raises(ModelError, match="unknown backend"):
         Embedder(backend="tensorflow")
 
@@ -109,7 +112,7 @@ def test_bad_backend_on_the_command_line_is_one_clear_line(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "parkqa.cli", "ask", "高新区"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
-    assert "PARKQA_BACKEND='tensorflow' is not valid" in proc.stderr
+    assert "PARKQA_BACKEND='tensorflow' 无效" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 

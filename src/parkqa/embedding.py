@@ -33,7 +33,6 @@ QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
 
 BACKENDS = ("onnx", "torch")
-DEFAULT_BACKEND = "onnx"
 
 __all__ = ["Embedder", "TorchEmbedder", "ModelError", "materialize_e5_small", "resolve_model",
            "cache_dir", "e5_image_path", "encode_with_progress", "BACKENDS", "set_threads"]
@@ -41,7 +40,9 @@ __all__ = ["Embedder", "TorchEmbedder", "ModelError", "materialize_e5_small", "r
 
 def cache_dir() -> Path:
     """Where materialized models live (``PARKQA_CACHE`` or ``~/.cache/parkqa``)."""
-    return Path(os.environ.get("PARKQA_CACHE") or Path.home() / ".cache" / "parkqa")
+    from .config import Settings
+
+    return Settings().cache
 
 
 def e5_image_path() -> Path:
@@ -155,7 +156,11 @@ def Embedder(model: str | None = None, *, backend: str | None = None):  # noqa: 
     """The embedder of ``model`` on ``backend`` ("onnx", the default, or "torch"; else
     ``PARKQA_BACKEND``). Both give the same passage vectors (an index built with one serves
     the other); "onnx" answers queries with an int8 graph and never imports torch."""
-    backend = (backend or os.environ.get("PARKQA_BACKEND", "").strip() or DEFAULT_BACKEND).lower()
+    if not backend:
+        from .config import Settings
+
+        backend = Settings().backend
+    backend = backend.strip().lower()
     if backend not in BACKENDS:
         raise ModelError(f"PARKQA_BACKEND={backend!r} 无效 / unknown backend: use "
                          + " or ".join(BACKENDS))

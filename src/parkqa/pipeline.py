@@ -248,8 +248,7 @@ class ParkQA:
 def load(seeds: str | None = None, index: str | None = None, model: str | None = None,
          **settings) -> ParkQA:
     """Load the pipeline (building the index when it is missing or stale)."""
-    s = Settings.from_env(seeds=seeds, index=index, model=model, **settings)
-    return ParkQA(s)
+    return ParkQA(Settings(seeds=seeds, index=index, model=model, **settings))
 
 
 __all__ = ["ParkQA", "load", "IndexUnavailable"]
