@@ -133,3 +133,18 @@ def test_damaged_export_is_a_clear_error(tmp_path, embedder):
     (bad / "parkqa_onnx.json").write_text("{", encoding="utf-8")
     with pytest.raises(ModelError, match="damaged"):
         OnnxEmbedder(export=bad)
+
+
+def test_weights_sit_beside_the_graphs_and_are_mapped_not_copied(embedder):
+    """ONNX Runtime maps a graph's external .data file: opening the int8 query graph must not
+    read its ~113 MiB of weights into private memory (a cold ask stays under 500 MB)."""
+    for graph in ("model.onnx", "model_int8.onnx"):
+        assert (embedder.path / graph).stat().st_size < 2_000_000
+        assert (embedder.path / f"{graph}.data").stat().st_size > 100_000_000
+    code = ("import sys, resource; from pathlib import Path; from parkqa.onnx_encoder import "
+            "_session; before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
+            "_session(Path(sys.argv[1]) / 'model_int8.onnx', threads=1); "
+            "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)")
+    grown = int(subprocess.run([sys.executable, "-c", code, str(embedder.path)], check=True,
+                               capture_output=True, text=True).stdout)
+    assert grown < 80, f"opening the query graph grew the peak by {grown} MiB"
