@@ -2,6 +2,10 @@
 question, and where its time goes.
 
     .venv/bin/python bench/cold_ask.py --label after [--runs 7]
+    .venv/bin/python bench/cold_ask.py --label before --src /path/to/old-checkout/src
+
+``--src`` measures another checkout's code (PYTHONPATH) on this index, so before and after can be
+run back to back under the same load.
 
 Each run is `python -m parkqa.cli ask QUESTION` in a new process (the index is built already;
 the page cache is warm after the first run, as for a person asking twice). Wall clock depends
@@ -54,8 +58,12 @@ print(json.dumps(marks))
 """
 
 
+SRC: list[str] = []     # --src: another checkout's package instead of this one
+
+
 def env() -> dict:
-    return dict(os.environ, PARKQA_PROGRESS="0")
+    extra = {"PYTHONPATH": SRC[0]} if SRC else {}
+    return dict(os.environ, PARKQA_PROGRESS="0", **extra)
 
 
 def one_run(question: str) -> dict:
@@ -85,10 +93,11 @@ def stages(question: str) -> list:
 
 
 def commit() -> str:
-    proc = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+    where = os.path.dirname(SRC[0]) if SRC else ROOT
+    proc = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=where, capture_output=True,
                           text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "src"], cwd=ROOT, capture_output=True,
-                           text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "src"], cwd=where,
+                           capture_output=True, text=True).stdout.strip()
     return proc.stdout.strip() + (" (+ uncommitted changes)" if dirty else "")
 
 
@@ -97,7 +106,9 @@ def main() -> int:
     parser.add_argument("--label", required=True, help="e.g. before / after")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--question", default=QUESTION)
+    parser.add_argument("--src", help="measure this src/ folder of another checkout instead")
     args = parser.parse_args()
+    SRC[:] = [os.path.abspath(args.src)] if args.src else []
 
     one_run(args.question)          # warm the page cache (and build nothing: index/ must exist)
     runs = [one_run(args.question) for _ in range(args.runs)]
@@ -139,8 +150,9 @@ def main() -> int:
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     same = len({rec["answer"] for rec in data.values()}) == 1
     lines += ["", f"Same answer text under every label: {'yes' if same else 'NO'}."]
+    src = f" --src {args.src}" if args.src else ""
     write_result("cold_ask", "Cold `parkqa ask`", "\n".join(lines),
-                 f"python bench/cold_ask.py --label {args.label} --runs {args.runs}")
+                 f"python bench/cold_ask.py --label {args.label} --runs {args.runs}{src}")
     return 0
 
 

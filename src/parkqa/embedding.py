@@ -29,6 +29,7 @@ from . import progress
 from .e5image import ModelError, bert_state_dict, build_tokenizer, read_image
 
 DEFAULT_MODEL = "multilingual-e5-small-offline"
+_E5_NAMES = (DEFAULT_MODEL, "intfloat/multilingual-e5-small", "multilingual-e5-small")
 QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
 
@@ -144,10 +145,22 @@ def _write_json(path: Path, obj) -> None:
     path.write_text(json.dumps(obj, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+def ready(model: str | None, backend: str) -> bool:
+    """Whether ``Embedder(model, backend=backend)`` would only read files: the ONNX export is
+    on disk, so nothing is prepared, exported or announced."""
+    name = model or DEFAULT_MODEL
+    source = cache_dir() / DEFAULT_MODEL if name in _E5_NAMES else Path(name)
+    if backend != "onnx" or not (source / "modules.json").exists():
+        return False
+    from .onnx_encoder import export_dir
+
+    return (export_dir(source) / "parkqa_onnx.json").exists()
+
+
 def resolve_model(name: str | None) -> str:
     """Map a model setting to something SentenceTransformer can load offline."""
     name = name or DEFAULT_MODEL
-    if name in (DEFAULT_MODEL, "intfloat/multilingual-e5-small", "multilingual-e5-small"):
+    if name in _E5_NAMES:
         return str(materialize_e5_small())
     return name
 
