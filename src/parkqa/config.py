@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     # where generations are kept: "" (FAISS files under ``index``), "milvus:./kb.db" (Milvus
     # Lite) or "milvus://host:19530" (parkqa.store); not an index key: both hold the same index
     store: str = ""
+    milvus_token: str = Field("", repr=False)   # Milvus credentials (user:password or API key)
     # what editors keep (curated answers, words, synonyms): beside the index, never inside a
     # generation, so publishing a new one cannot lose it; default <index's folder>/curated
     curated: Path | None = None

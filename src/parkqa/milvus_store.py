@@ -177,7 +177,9 @@ class MilvusStore:
 
         self.settings, self.where = settings, where
         self.lite = not where.startswith(("http://", "https://"))
-        self.milvus = client(where, os.environ.get("PARKQA_MILVUS_TOKEN", ""))
+        from .config import Settings
+
+        self.milvus = client(where, Settings().milvus_token)
         self.local = FolderStore(settings)   # the builder's copy: its vectors.npz is the cache
 
     def current_id(self) -> str | None:
