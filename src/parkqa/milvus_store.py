@@ -173,13 +173,9 @@ class MilvusStore:
                 "knowledge.json", "lexicon.json", "answer_model.json")
 
     def __init__(self, settings: Settings, where: str) -> None:
-        import os
-
         self.settings, self.where = settings, where
         self.lite = not where.startswith(("http://", "https://"))
-        from .config import Settings
-
-        self.milvus = client(where, Settings().milvus_token)
+        self.milvus = client(where, settings.milvus_token)
         self.local = FolderStore(settings)   # the builder's copy: its vectors.npz is the cache
 
     def current_id(self) -> str | None:
