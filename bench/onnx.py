@@ -69,7 +69,7 @@ def main() -> int:
         cold[backend] = (median(walls), max(walls), median(peaks), torch_seen)
 
     # 2. vectors: every eval question as a query, every index text as a passage
-    settings = Settings.from_env()
+    settings = Settings()
     items = load_qa(ROOT / "eval" / "qa.jsonl")
     onnx, torch = Embedder(backend="onnx"), Embedder(backend="torch")
     questions = [normalize(i["question"]) for i in items]

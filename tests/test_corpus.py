@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from parkqa.corpus import CorpusError, load_article, load_corpus, normalize_char, repair
+from parkqa.corpus import CorpusError, load_article, load_corpus, repair
+from parkqa.layout import normalize_char
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -86,3 +86,15 @@ def test_fresh_materialization_gives_the_same_vectors_as_before(tmp_path):
     q = (fresh.encode_queries(sentences[:2]) * np.array(REFERENCE["query_vectors"])).sum(axis=1)
     assert q.min() >= 0.9999, q
     assert materialize_e5_small(tmp_path / "e5") == path    # built once, then reused
+
+
+def test_ready_only_when_nothing_is_left_to_prepare(embedder, tmp_path, monkeypatch):
+    """ParkQA loads the encoder beside the index only when it is all on disk (``ready``); a
+    first start, which prepares and announces the model, keeps its order."""
+    from parkqa.embedding import ready
+
+    assert ready(None, "onnx")                          # the session's export exists
+    assert not ready(None, "torch")
+    assert not ready(str(tmp_path / "no-such-model"), "onnx")
+    monkeypatch.setenv("PARKQA_CACHE", str(tmp_path))  # nothing materialized there
+    assert not ready(None, "onnx")

@@ -12,14 +12,17 @@ from parkqa.config import Settings
 HERE = Path(__file__).resolve().parent
 
 
-def test_defaults_bind_to_this_machine_only(server):
-    assert Settings().host == "127.0.0.1" and Settings.from_env({}).host == "127.0.0.1"
+def test_defaults_bind_to_this_machine_only(server, monkeypatch):
+    monkeypatch.delenv("PARKQA_HOST", raising=False)
+    assert Settings().host == "127.0.0.1"
     assert "running at http://127.0.0.1:" in server.log.read_text()
 
 
-def test_logging_can_be_turned_off():
-    assert Settings.from_env({"PARKQA_LOG_DIR": ""}).log_dir == ""
-    assert Settings.from_env({}).log_dir == "logs"
+def test_logging_can_be_turned_off(monkeypatch):
+    monkeypatch.delenv("PARKQA_LOG_DIR", raising=False)
+    assert Settings().log_dir == "logs"
+    monkeypatch.setenv("PARKQA_LOG_DIR", "")      # set but empty: off, not the default
+    assert Settings().log_dir == ""
 
 
 def test_rate_limit_holds_under_concurrent_clients(portal_server):
@@ -106,7 +109,9 @@ def test_the_app_starts_and_answers_with_no_network(settings, qa, tmp_path):
     assert not attempts.exists() or attempts.read_text() == "", attempts.read_text()
 
 
-def test_settings_survive_the_trip_through_the_environment():
+def test_settings_survive_the_trip_through_the_environment(monkeypatch):
     s = Settings(api_keys=("a", "b"), allowed_origins=("http://x",), log_dir="", port=8123,
-                 rate_limit="5/second", exact_search_limit=7)
-    assert Settings.from_env(s.to_env()) == s
+                 rate_limit="5/second", exact_search_limit=7, workers=2, progress=False)
+    for name, value in s.to_env().items():
+        monkeypatch.setenv(name, value)
+    assert Settings() == s

@@ -229,13 +229,15 @@ def test_each_bad_file_gets_a_clear_error_naming_it(tmp_path, monkeypatch):
 def test_the_size_limit_is_a_setting(tmp_path, monkeypatch):
     path = tmp_path / "big.txt"
     path.write_text("园区" * 300_000, encoding="utf-8")
-    assert max_file_bytes({}) == 20 * 1024 * 1024
+    monkeypatch.delenv("PARKQA_MAX_FILE_MB", raising=False)
+    assert max_file_bytes() == 20 * 1024 * 1024
     assert "园区" in extract_text(path)                  # 1.7 MB: under the default 20 MB
     monkeypatch.setenv("PARKQA_MAX_FILE_MB", "1.5")
     with pytest.raises(IngestError, match="1.5 MB"):
         extract_text(path)
+    monkeypatch.setenv("PARKQA_MAX_FILE_MB", "lots")
     with pytest.raises(ValueError, match="PARKQA_MAX_FILE_MB"):
-        max_file_bytes({"PARKQA_MAX_FILE_MB": "lots"})
+        max_file_bytes()
 
 
 def test_bad_and_unknown_files_are_skipped_and_the_rest_kept(tmp_path, monkeypatch, caplog):

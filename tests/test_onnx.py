@@ -95,11 +95,14 @@ def test_ask_from_the_command_line_does_not_import_torch(qa, settings):
     assert not imported & {"torch", "sentence_transformers", "transformers"}
 
 
-def test_backend_setting_is_checked():
-    assert Settings.from_env({}).backend == "onnx"
-    assert Settings.from_env({"PARKQA_BACKEND": " Torch "}).backend == "torch"
-    with pytest.raises(ValueError, match="PARKQA_BACKEND='tensorflow' is not valid"):
-        Settings.from_env({"PARKQA_BACKEND": "tensorflow"})
+def test_backend_setting_is_checked(monkeypatch):
+    monkeypatch.delenv("PARKQA_BACKEND", raising=False)
+    assert Settings().backend == "onnx"
+    monkeypatch.setenv("PARKQA_BACKEND", " Torch ")
+    assert Settings().backend == "torch"
+    monkeypatch.setenv("PARKQA_BACKEND", "tensorflow")
+    with pytest.raises(ValueError, match="PARKQA_BACKEND='tensorflow' 无效.*onnx 或 torch"):
+        Settings()
     with pytest.raises(ModelError, match="unknown backend"):
         Embedder(backend="tensorflow")
 
@@ -109,7 +112,7 @@ def test_bad_backend_on_the_command_line_is_one_clear_line(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "parkqa.cli", "ask", "高新区"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
-    assert "PARKQA_BACKEND='tensorflow' is not valid" in proc.stderr
+    assert "PARKQA_BACKEND='tensorflow' 无效" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
@@ -130,3 +133,18 @@ def test_damaged_export_is_a_clear_error(tmp_path, embedder):
     (bad / "parkqa_onnx.json").write_text("{", encoding="utf-8")
     with pytest.raises(ModelError, match="damaged"):
         OnnxEmbedder(export=bad)
+
+
+def test_weights_sit_beside_the_graphs_and_are_mapped_not_copied(embedder):
+    """ONNX Runtime maps a graph's external .data file: opening the int8 query graph must not
+    read its ~113 MiB of weights into private memory (a cold ask stays under 500 MB)."""
+    for graph in ("model.onnx", "model_int8.onnx"):
+        assert (embedder.path / graph).stat().st_size < 2_000_000
+        assert (embedder.path / f"{graph}.data").stat().st_size > 100_000_000
+    code = ("import sys, resource; from pathlib import Path; from parkqa.onnx_encoder import "
+            "_session; before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
+            "_session(Path(sys.argv[1]) / 'model_int8.onnx', threads=1); "
+            "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)")
+    grown = int(subprocess.run([sys.executable, "-c", code, str(embedder.path)], check=True,
+                               capture_output=True, text=True).stdout)
+    assert grown < 80, f"opening the query graph grew the peak by {grown} MiB"

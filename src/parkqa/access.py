@@ -22,6 +22,8 @@ import limits
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
+from .config import normalize_rate_limit
+
 MAX_BODY_BYTES = 64 * 1024   # a question is at most a few KB of JSON
 
 
@@ -35,15 +37,10 @@ class RateLimiter:
 
     @classmethod
     def parse(cls, spec: str) -> "RateLimiter | None":
-        """``"60/minute"``, ``"5/second"``, ``"1000/hour"``; ``""`` or ``"off"`` means no limit."""
-        spec = (spec or "").strip().lower()
-        if spec in ("", "0", "off", "none"):
-            return None
-        try:
-            return cls(limits.parse(spec))
-        except ValueError:
-            raise ValueError(f"PARKQA_RATE_LIMIT={spec!r}: write it like 60/minute "
-                             f"(per second, minute, hour or day)") from None
+        """``"60/minute"``, ``"30/min"``, ``"5/s"``, ``"1000/hour"``; ``"off"`` means no limit
+        (``Settings.rate_limit`` is already in this form; see ``normalize_rate_limit``)."""
+        spec = normalize_rate_limit(spec or "off")
+        return None if spec == "off" else cls(limits.parse(spec))
 
     def hit(self, client: str) -> tuple[bool, int]:
         """Count one request; (allowed, seconds until the next one would be allowed)."""

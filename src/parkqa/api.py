@@ -269,12 +269,12 @@ def app_from_env():
     Each worker loads the pipeline and reads the same index, read-only."""
     from .embedding import set_threads
 
-    workers = int(os.environ.get("PARKQA_WORKERS", "1"))
-    set_threads(max(1, (os.cpu_count() or 1) // workers))  # share the cores
-    return create_app(Settings.from_env())
+    settings = Settings()
+    set_threads(max(1, (os.cpu_count() or 1) // settings.workers))  # share the cores
+    return create_app(settings)
 
 
-def serve(settings: Settings, *, workers: int = 1) -> None:
+def serve(settings: Settings) -> None:
     """Load the pipeline, print the URL, serve until interrupted. With ``workers`` > 1, uvicorn
     runs that many processes on the port, each with its own pipeline over the shared index
     (the JSON API is stateless; the chat then needs a load balancer with sticky sessions)."""
@@ -283,6 +283,7 @@ def serve(settings: Settings, *, workers: int = 1) -> None:
     url = f"http://{settings.host}:{settings.port}/"
     # no access log: nothing about a request (and never its Authorization header) is written
     common = dict(host=settings.host, port=settings.port, log_level="warning", access_log=False)
+    workers = settings.workers
     if workers > 1:
         from .index import IndexUnavailable, load_index
         from .index_build import build_index
@@ -298,7 +299,7 @@ def serve(settings: Settings, *, workers: int = 1) -> None:
             load_index(settings)
         except IndexUnavailable:
             build_index(settings)
-        os.environ.update(settings.to_env(), PARKQA_WORKERS=str(workers))
+        os.environ.update(settings.to_env())   # what each worker's Settings() reads
         print(f"parkqa: 园区新闻问答 running at {url} ({workers} workers)", flush=True)
         uvicorn.run("parkqa.api:app_from_env", factory=True, workers=workers, **common)
         return

@@ -18,10 +18,8 @@ from .metadata import credits, full_title
 
 
 def _settings(args) -> Settings:
-    return Settings.from_env(seeds=getattr(args, "seeds", None), index=getattr(args, "index", None),
-                             model=getattr(args, "model", None),
-                             backend=getattr(args, "backend", None),
-                             host=getattr(args, "host", None), port=getattr(args, "port", None))
+    return Settings(**{name: getattr(args, name, None)
+                       for name in ("seeds", "index", "model", "backend", "host", "port", "workers")})
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -76,7 +74,7 @@ def cmd_ask(args) -> int:
 def cmd_serve(args) -> int:
     from .api import serve
 
-    serve(_settings(args), workers=args.workers)
+    serve(_settings(args))
     return 0
 
 
@@ -155,8 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     _common(p)
     p.add_argument("--host", help="bind address (env PARKQA_HOST, default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (env PARKQA_PORT, default 7860)")
-    p.add_argument("--workers", type=int, default=1,
-                   help="server processes sharing the index (chat then needs sticky sessions)")
+    p.add_argument("--workers", type=int, help="server processes sharing the index (env "
+                   "PARKQA_WORKERS, default 1; the chat then needs sticky sessions)")
     p.set_defaults(fn=cmd_serve)
     p = sub.add_parser("eval", help="evaluate on a Q&A file")
     _common(p)

@@ -29,11 +29,11 @@ from . import progress
 from .e5image import ModelError, bert_state_dict, build_tokenizer, read_image
 
 DEFAULT_MODEL = "multilingual-e5-small-offline"
+_E5_NAMES = (DEFAULT_MODEL, "intfloat/multilingual-e5-small", "multilingual-e5-small")
 QUERY_PROMPT = "query: "
 PASSAGE_PROMPT = "passage: "
 
 BACKENDS = ("onnx", "torch")
-DEFAULT_BACKEND = "onnx"
 
 __all__ = ["Embedder", "TorchEmbedder", "ModelError", "materialize_e5_small", "resolve_model",
            "cache_dir", "e5_image_path", "encode_with_progress", "BACKENDS", "set_threads"]
@@ -41,7 +41,9 @@ __all__ = ["Embedder", "TorchEmbedder", "ModelError", "materialize_e5_small", "r
 
 def cache_dir() -> Path:
     """Where materialized models live (``PARKQA_CACHE`` or ``~/.cache/parkqa``)."""
-    return Path(os.environ.get("PARKQA_CACHE") or Path.home() / ".cache" / "parkqa")
+    from .config import Settings
+
+    return Settings().cache
 
 
 def e5_image_path() -> Path:
@@ -143,10 +145,22 @@ def _write_json(path: Path, obj) -> None:
     path.write_text(json.dumps(obj, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+def ready(model: str | None, backend: str) -> bool:
+    """Whether ``Embedder(model, backend=backend)`` would only read files: the ONNX export is
+    on disk, so nothing is prepared, exported or announced."""
+    name = model or DEFAULT_MODEL
+    source = cache_dir() / DEFAULT_MODEL if name in _E5_NAMES else Path(name)
+    if backend != "onnx" or not (source / "modules.json").exists():
+        return False
+    from .onnx_encoder import export_dir
+
+    return (export_dir(source) / "parkqa_onnx.json").exists()
+
+
 def resolve_model(name: str | None) -> str:
     """Map a model setting to something SentenceTransformer can load offline."""
     name = name or DEFAULT_MODEL
-    if name in (DEFAULT_MODEL, "intfloat/multilingual-e5-small", "multilingual-e5-small"):
+    if name in _E5_NAMES:
         return str(materialize_e5_small())
     return name
 
@@ -155,7 +169,11 @@ def Embedder(model: str | None = None, *, backend: str | None = None):  # noqa: 
     """The embedder of ``model`` on ``backend`` ("onnx", the default, or "torch"; else
     ``PARKQA_BACKEND``). Both give the same passage vectors (an index built with one serves
     the other); "onnx" answers queries with an int8 graph and never imports torch."""
-    backend = (backend or os.environ.get("PARKQA_BACKEND", "").strip() or DEFAULT_BACKEND).lower()
+    if not backend:
+        from .config import Settings
+
+        backend = Settings().backend
+    backend = backend.strip().lower()
     if backend not in BACKENDS:
         raise ModelError(f"PARKQA_BACKEND={backend!r} 无效 / unknown backend: use "
                          + " or ".join(BACKENDS))

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,6 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 MAX_FILE_ENV = "PARKQA_MAX_FILE_MB"
-DEFAULT_MAX_FILE_MB = 20.0
 _MB = 1024 * 1024
 MIN_HTML_TEXT = 20      # characters of main text below which a page holds no article
 
@@ -49,18 +47,11 @@ def _fail(name: str, zh: str, en: str) -> IngestError:
     return IngestError(f"{name}：{zh} / {name}: {en}")
 
 
-def max_file_bytes(env: dict | None = None) -> int:
+def max_file_bytes() -> int:
     """The size limit for one article file, from ``PARKQA_MAX_FILE_MB`` (megabytes)."""
-    value = (os.environ if env is None else env).get(MAX_FILE_ENV, "").strip()
-    if not value:
-        return int(DEFAULT_MAX_FILE_MB * _MB)
-    try:
-        megabytes = float(value)
-    except ValueError:
-        megabytes = -1.0
-    if megabytes <= 0:
-        raise ValueError(f"{MAX_FILE_ENV}={value!r} is not a positive number of megabytes")
-    return int(megabytes * _MB)
+    from .config import Settings
+
+    return int(Settings().max_file_mb * _MB)
 
 
 # ---------------------------------------------------------------- what the bytes really are

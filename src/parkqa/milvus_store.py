@@ -173,11 +173,9 @@ class MilvusStore:
                 "knowledge.json", "lexicon.json", "answer_model.json")
 
     def __init__(self, settings: Settings, where: str) -> None:
-        import os
-
         self.settings, self.where = settings, where
         self.lite = not where.startswith(("http://", "https://"))
-        self.milvus = client(where, os.environ.get("PARKQA_MILVUS_TOKEN", ""))
+        self.milvus = client(where, settings.milvus_token)
         self.local = FolderStore(settings)   # the builder's copy: its vectors.npz is the cache
 
     def current_id(self) -> str | None:

@@ -15,6 +15,7 @@ import os
 import threading
 import time
 import unicodedata
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import NamedTuple
 
 from . import faq, progress, tokens
@@ -22,7 +23,7 @@ from .answering import Answer, Answerer
 from .config import Settings
 from .conversation import resolve
 from .curated import Curated, CuratedError
-from .embedding import Embedder
+from .embedding import Embedder, ready
 from .index import (Index, IndexCorrupt, IndexMissing, IndexStale, IndexUnavailable,
                     check_manifest, load_index)
 from .index_build import build_index
@@ -78,10 +79,34 @@ class ParkQA:
             self._store = open_store(settings)     # where generations are published and read
         except StoreError as exc:
             raise IndexUnavailable(str(exc)) from exc
+        self._pending = self._load_embedder_meanwhile()
         index, source = self._load_or_build(rebuild)
-        self.embedder = self.embedder or Embedder(settings.model, backend=settings.backend)
+        self.embedder = self._embedder()
         self._loaded = self._prepare(index, source)
         tokens.set_default(index.tokenizer)
+
+    def _load_embedder_meanwhile(self) -> Future | None:
+        """Load the query encoder in a thread while the index loads, when it is ready on disk:
+        SentencePiece and ONNX Runtime read their files without holding the GIL, so on two cores
+        a cold ``parkqa ask`` overlaps them with jieba's dictionary. A first start (a model to
+        prepare or export) keeps its order: the index is checked, and announced, first."""
+        if self.embedder is not None or not ready(self.settings.model, self.settings.backend):
+            return None
+        import onnxruntime  # noqa: F401 - imported here, not by two threads at once
+        import sentencepiece  # noqa: F401
+        import tokenizers  # noqa: F401
+
+        pool = ThreadPoolExecutor(1, thread_name_prefix="parkqa-encoder")
+        pending = pool.submit(Embedder, self.settings.model, backend=self.settings.backend)
+        pool.shutdown(wait=False)       # the thread ends when the encoder is loaded
+        return pending
+
+    def _embedder(self) -> Embedder:
+        if self.embedder is None:
+            pending, self._pending = self._pending, None
+            self.embedder = pending.result() if pending else \
+                Embedder(self.settings.model, backend=self.settings.backend)
+        return self.embedder
 
     def _prepare(self, index: Index, source: str | None) -> Loaded:
         with using(index.tokenizer):
@@ -109,9 +134,7 @@ class ParkQA:
                 notice = f"索引无法读取，正在重建… / rebuilding the index: {exc}"
             log.info("rebuilding %s: %s", where, exc)
             progress.say(notice)
-            self.embedder = self.embedder or Embedder(self.settings.model,
-                                                        backend=self.settings.backend)
-            manifest = build_index(self.settings, self.embedder)
+            manifest = build_index(self.settings, self._embedder())
             progress.say(progress.index_summary(manifest, where))
             source = self._source()
             return load_index(self.settings), source
@@ -248,8 +271,7 @@ class ParkQA:
 def load(seeds: str | None = None, index: str | None = None, model: str | None = None,
          **settings) -> ParkQA:
     """Load the pipeline (building the index when it is missing or stale)."""
-    s = Settings.from_env(seeds=seeds, index=index, model=model, **settings)
-    return ParkQA(s)
+    return ParkQA(Settings(seeds=seeds, index=index, model=model, **settings))
 
 
 __all__ = ["ParkQA", "load", "IndexUnavailable"]

@@ -14,7 +14,6 @@ Example::
 from __future__ import annotations
 
 import logging
-import os
 import sys
 
 log = logging.getLogger("parkqa")
@@ -29,12 +28,14 @@ def set_bars(enabled: bool | None) -> None:
 
 
 def bars_enabled() -> bool:
-    env = os.environ.get("PARKQA_PROGRESS", "").strip().lower()
-    if env in ("0", "off", "false", "no"):
+    from .config import Settings
+
+    setting = Settings().progress
+    if setting is False:
         return False
     if _forced is not None:
         return _forced
-    if env in ("1", "on", "true", "yes"):
+    if setting:
         return True
     try:
         return sys.stderr.isatty()

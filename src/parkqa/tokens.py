@@ -18,6 +18,7 @@ import unicodedata
 
 import jieba
 
+from . import jieba_dict
 from .knowledge import short_form
 
 _LOCK = threading.RLock()   # current() builds Words(), which loads _base() under it
@@ -110,7 +111,8 @@ def _base():
         with _LOCK:
             if getattr(_base, "tokenizer", None) is None:
                 tok = jieba.Tokenizer()
-                tok.initialize()
+                tok.FREQ, tok.total = jieba_dict.load()   # what initialize() loads, faster
+                tok.initialized = True
                 _base.tokenizer = tok
     return _base.tokenizer
 
