@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -9,6 +10,8 @@ import time
 from pathlib import Path
 
 import httpx
+
+from parkqa.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -64,6 +67,23 @@ class Server:
 def corpus_env(settings, **extra: str) -> dict:
     """Server environment for a Settings' articles and index, plus ``extra`` PARKQA_* values."""
     return {"PARKQA_SEEDS": str(settings.seeds), "PARKQA_INDEX": str(settings.index), **extra}
+
+
+def editor_server(root, index, seeds, *, portal_key: str, admin_key: str) -> "Server":
+    """A two-worker server over a copy of ``seeds`` and ``index`` in ``root`` (only new texts get
+    embedded), with keys for a portal and an editor; ``srv.root`` is where its files live."""
+    shutil.copytree(seeds, root / "seeds")
+    shutil.copytree(index, root / "index")
+    srv = Server(corpus_env(Settings(seeds=root / "seeds", index=root / "index"),
+                            PARKQA_LOG_DIR="", PARKQA_RATE_LIMIT="off",
+                            PARKQA_API_KEYS=portal_key, PARKQA_ADMIN_KEYS=admin_key),
+                 args=("--workers", "2"))
+    srv.root = root
+    return srv
+
+
+def bearer(key: str) -> dict:
+    return {"Authorization": f"Bearer {key}"}
 
 
 def get_raw(url: str, path: str):

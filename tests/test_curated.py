@@ -3,7 +3,6 @@ answers its paraphrase (cited, marked curated) from both workers and not an unre
 the same question about another park; follow-ups still work; a lexicon edit re-indexes, its word
 is a token of the new index's tokenizer and its synonym finds the article; the FAQ outlives the
 new generation; the admin page adds an FAQ in Chromium and the chat shows it as curated."""
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -16,7 +15,7 @@ from parkqa.index import load_index
 from parkqa.index_build import order_synonyms
 from parkqa.tokens import Words, normalize, tokenize
 
-from browser import ARTIFACTS, Server, ask, corpus_env
+from browser import ARTIFACTS, ask, bearer, editor_server
 
 ADMIN_KEY = "admin-curated-5d1e"
 PORTAL_KEY = "portal-curated-77aa"
@@ -29,20 +28,14 @@ SYNONYM_QUESTION = "ZKLA建成了什么？"      # ZKLA: an editor's short name 
 
 @pytest.fixture(scope="module")
 def ed_server(tmp_path_factory, qa, seeds_copy):
-    root = tmp_path_factory.mktemp("curated")
-    shutil.copytree(seeds_copy, root / "seeds")
-    shutil.copytree(qa.settings.index, root / "index")    # only new texts get embedded
-    srv = Server(corpus_env(Settings(seeds=root / "seeds", index=root / "index"),
-                            PARKQA_LOG_DIR="", PARKQA_RATE_LIMIT="off",
-                            PARKQA_API_KEYS=PORTAL_KEY, PARKQA_ADMIN_KEYS=ADMIN_KEY),
-                 args=("--workers", "2"))
-    srv.root = root
+    srv = editor_server(tmp_path_factory.mktemp("curated"), qa.settings.index, seeds_copy,
+                        portal_key=PORTAL_KEY, admin_key=ADMIN_KEY)
     yield srv
     srv.stop()
 
 
 def _h(key: str = ADMIN_KEY) -> dict:
-    return {"Authorization": f"Bearer {key}"}
+    return bearer(key)
 
 
 def _ask(srv, question: str, n: int = 1, history=()) -> list[dict]:

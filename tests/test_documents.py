@@ -1,18 +1,16 @@
 """The knowledge-base API and the admin page against a real two-worker server: upload a .docx,
 a .pdf and an .html article, get exact citations into their stored text from both workers,
 delete one and get a refusal; the admin page in Chromium."""
-import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 
-from parkqa.config import Settings
 from parkqa.corpus import squash
 from parkqa.documents import DocumentError, check_name
 
-from browser import ARTIFACTS, Server, corpus_env
+from browser import ARTIFACTS, bearer, editor_server
 from test_ingest import HTML_PAGE, make_docx, make_pdf
 
 ADMIN_KEY = "admin-8c1f-secret"
@@ -24,21 +22,14 @@ CASES = {"碳纤维.docx": ("潞城碳纤维产业园今年引进了多少家企
 
 @pytest.fixture(scope="module")
 def kb_server(tmp_path_factory, qa, seeds_copy):
-    """Two workers over a private copy of the articles and index, with an admin key."""
-    root = tmp_path_factory.mktemp("kb")
-    shutil.copytree(seeds_copy, root / "seeds")
-    shutil.copytree(qa.settings.index, root / "index")    # only new texts get embedded
-    settings = Settings(seeds=root / "seeds", index=root / "index")
-    srv = Server(corpus_env(settings, PARKQA_LOG_DIR="", PARKQA_RATE_LIMIT="off",
-                            PARKQA_API_KEYS=PORTAL_KEY, PARKQA_ADMIN_KEYS=ADMIN_KEY),
-                 args=("--workers", "2"))
-    srv.root = root
+    srv = editor_server(tmp_path_factory.mktemp("kb"), qa.settings.index, seeds_copy,
+                        portal_key=PORTAL_KEY, admin_key=ADMIN_KEY)
     yield srv
     srv.stop()
 
 
 def _h(key: str = ADMIN_KEY) -> dict:
-    return {"Authorization": f"Bearer {key}"}
+    return bearer(key)
 
 
 def _wait(srv, job: dict, timeout: float = 300) -> dict:
