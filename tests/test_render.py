@@ -13,6 +13,8 @@ from parkqa.render import answer_html, emphasis_pattern, locate, mark_up, plain_
     ("哪家企业实现了雪莲细胞悬浮培养？", "山西康宝生物制品股份有限公司车间", ["山西康宝生物制品股份有限公司"]),
     # several counts: only the one in the clause naming what is counted
     ("经开区有多少家高新技术企业？", "推动15家企业技术中心升级改造，高新技术企业总数突破50家。", ["50家"]),
+    # several amounts: only the one by what is asked about, not an output value beside it
+    ("凯松电子项目总投资多少？", "投资12亿元的凯松电子项目建成，年产值预计达30亿元", ["12亿元"]),
 ])
 def test_the_words_that_answer_are_emphasized(question, text, bold):
     html_ = mark_up(text, emphasis_pattern(question))

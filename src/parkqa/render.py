@@ -19,7 +19,8 @@ from bisect import bisect_right
 
 from .answering import Answer, Citation
 from .docview import view_url
-from .question import NUMBER, answer_kinds, asked_unit
+from .question import NUMBER, answer_kinds, asked_unit, key_terms
+from .slots import focus_terms
 
 _DATE = r"\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?(?:初|底|末|以来)?|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}\s*-\s*\d{4}"
 # amounts carry a unit; a bare number or a year is context, not the answer to "多少"
@@ -32,48 +33,50 @@ _NAME = (r"[\u4e00-\u9fff·（）()]{2,20}?(?:股份有限公司|有限责任公
 _ENTITY_QUESTION = re.compile(r"哪家|哪个|哪所|哪些企业|谁|什么公司|什么企业|什么称号|什么产品|是什么")
 
 
-def emphasis_pattern(question: str) -> re.Pattern | None:
+def emphasis_pattern(question: str) -> "_AskedValues | None":
     """What in a quote answers this question: dates, amounts (in the unit asked when it says
-    one), or names of companies and institutions."""
+    one), or names of companies and institutions; of several, those in a clause naming what is
+    asked about."""
     kinds = answer_kinds(question)
+    focus = list(focus_terms(question, dict.fromkeys(key_terms(question), 1.0)))
     if "date" in kinds:
-        return re.compile(_DATE)
+        return _AskedValues(_DATE, focus)
     unit = asked_unit(question)
     if unit:
         counted = re.search(r"(?:多少|几)(?:万|亿)?[^\u4e00-\u9fff]*.([\u4e00-\u9fff]{2,8})", question)
-        return _CountPattern(r"(?:近|超过|超|约|达)?" + NUMBER + unit,
-                             counted.group(1) if counted else "")
+        return _AskedValues(r"(?:近|超过|超|约|达)?" + NUMBER + unit,
+                            [counted.group(1)] if counted else focus)
     if _ENTITY_QUESTION.search(question):
-        return re.compile(_NAME)
+        return _AskedValues(_NAME, focus)
     if "number" in kinds:
-        return re.compile(_AMOUNT)
+        return _AskedValues(_AMOUNT, focus)
     return None
 
 
-class _CountPattern:
-    """Counts in the asked unit; when several, only those in the clause that names the thing
-    counted ("多少家高新技术企业": 50家 in "…，高新技术企业总数突破50家", not the 15家 of
-    "推动15家企业技术中心升级改造，…")."""
+class _AskedValues:
+    """Values of the asked kind; when several, only those in a clause that names what is asked
+    about ("多少家高新技术企业": 50家 in "…，高新技术企业总数突破50家", not the 15家 of
+    "推动15家企业技术中心升级改造，…"; "总投资多少": the 20亿元 by 总投资, not an output value)."""
 
     _CLAUSE_END = re.compile(r"[，,；;。！？!?]")
 
-    def __init__(self, pattern: str, counted: str) -> None:
+    def __init__(self, pattern: str, about: list[str]) -> None:
         self.pattern = re.compile(pattern)
-        self.counted = counted
+        self.about = [w.lower() for w in about if w]
 
     def _clause(self, text: str, m: re.Match) -> str:
         ends = [e.start() for e in self._CLAUSE_END.finditer(text)]
         start = max([e + 1 for e in ends if e < m.start()], default=0)
         end = min([e for e in ends if e >= m.end()], default=len(text))
-        return text[start:end]
+        return text[start:end].lower()
 
     def finditer(self, text: str):
         matches = list(self.pattern.finditer(text))
-        near = [m for m in matches if self.counted and self.counted in self._clause(text, m)]
+        near = [m for m in matches if any(w in self._clause(text, m) for w in self.about)]
         return iter(near or matches)
 
 
-def mark_up(text: str, pattern: re.Pattern | None) -> str:
+def mark_up(text: str, pattern: "_AskedValues | None") -> str:
     """``text`` escaped, with the matches of ``pattern`` in <strong>."""
     if pattern is None:
         return html.escape(text)
