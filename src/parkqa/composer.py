@@ -44,7 +44,7 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
         return []
     # "那篇…的稿子是谁写的": the question's words pick the article, the asked field's line of it
     # answers (the article's own sentences match those words better)
-    prints = [c for c in ranked if c.features.get("article_role", -1) >= 1]
+    prints = [c for c in ranked if c.features["article_role"] >= 1]
     best = prints[0] if prints else _past_questions(ranked[0], finder)
     floor = extra_ratio * best.score
     pool = [c for c in ranked[1:30] if c.score >= floor and not c.sentence.heading]
@@ -63,9 +63,9 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
     for place in q.places if len(q.places) >= 2 else []:
         if not any(c.sentence.park == place for c in chosen):
             add(_about_place(about, place))
-    # "几篇报道里都提到了啥": the best quote of each further article that still holds what the
-    # question is about (its rare terms)
-    if "across" in q.kinds and q.terms:   # the topic test stands in for a score floor
+    # "几篇报道里都提到了啥": the best quote of each further article whose paragraph names what
+    # the question is about (that test stands in for a score floor)
+    if "across" in q.kinds and q.terms:
         for c in (c for c in ranked[1:30] if not c.sentence.heading):
             if c.sentence.doc not in {x.sentence.doc for x in chosen} \
                     and _on_topic(c, q, finder):
