@@ -165,3 +165,8 @@ def test_a_question_about_who_wrote_an_article_is_answered_by_its_byline(qa):
     assert ans.answered
     art = qa.index.articles[ans.citations[0].doc]
     assert art.meta.byline and art.meta.byline.split("/")[0].strip() in ans.text
+
+
+def test_a_byline_answer_is_the_byline_alone(qa):
+    ans = qa.ask("这篇讲长治转型的文章是谁写的？")
+    assert ans.answered and len(ans.citations) == 1

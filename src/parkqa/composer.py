@@ -45,7 +45,9 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
     # "那篇…的稿子是谁写的": the question's words pick the article, the asked field's line of it
     # answers (the article's own sentences match those words better)
     prints = [c for c in ranked if c.features["article_role"] >= 1]
-    best = prints[0] if prints else _past_questions(ranked[0], finder)
+    if prints:   # the byline or title alone: the article's other lines are no part of it
+        return [trim(prints[0], q)]
+    best = _past_questions(ranked[0], finder)
     floor = extra_ratio * best.score
     pool = [c for c in ranked[1:30] if c.score >= floor and not c.sentence.heading]
     chosen = [best]
