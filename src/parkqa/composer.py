@@ -68,9 +68,10 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
     # "几篇报道里都提到了啥": the best quote of each further article whose paragraph names what
     # the question is about (that test stands in for a score floor)
     if "across" in q.kinds and q.terms:
+        topic = _topic(q)
         for c in (c for c in ranked[1:30] if not c.sentence.heading):
             if c.sentence.doc not in {x.sentence.doc for x in chosen} \
-                    and _on_topic(c, q, finder):
+                    and _on_topic(c, topic, finder):
                 add(c)
     # so does a question of several parts, each part from the best sentence that holds it
     for aspect in q.aspects if len(q.aspects) >= 2 else []:
@@ -95,11 +96,15 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
     return _with_antecedent(trimmed, finder)
 
 
-def _on_topic(c: Candidate, q: Question, finder) -> bool:
-    """Whether the paragraph of ``c`` names the question's rarest term: what it is about may be
-    named a sentence before the one quoted."""
-    return bool(q.terms) and max(q.terms, key=q.terms.get) in finder.paragraph(
-        c.sentence.id).lower()
+def _topic(q: Question) -> str:
+    """What the question is about: its rarest term ("" when it has none)."""
+    return max(q.terms, key=q.terms.get) if q.terms else ""
+
+
+def _on_topic(c: Candidate, topic: str, finder) -> bool:
+    """Whether the paragraph of ``c`` names ``topic``: what a quote is about may be named a
+    sentence before it."""
+    return bool(topic) and topic in finder.paragraph(c.sentence.id).lower()
 
 
 def _past_questions(c: Candidate, finder, *, steps: int = 3) -> Candidate:
@@ -143,7 +148,8 @@ def _summary(best: Candidate, ranked: list[Candidate], finder, q: Question,
 
     # the paragraphs that name the topic hold the summary
     body = [c for c in pool.values() if not c.sentence.heading]
-    on_topic = [c for c in body if _on_topic(c, q, finder)]
+    topic = _topic(q)
+    on_topic = [c for c in body if _on_topic(c, topic, finder)]
     chosen: list[Candidate] = []
     for c in sorted(on_topic if len(on_topic) >= 2 else body, key=weight, reverse=True):
         if len(chosen) >= 4:

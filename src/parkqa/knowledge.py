@@ -177,7 +177,7 @@ def _is_word_at(text: str, start: int, end: int) -> bool:
     at = 0
     for token in current().jieba.cut(text):
         if at == start:
-            return at + len(token) == end or token == text[start:end]
+            return at + len(token) == end
         if at > start:
             return False
         at += len(token)

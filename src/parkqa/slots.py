@@ -66,9 +66,8 @@ def focus_terms(text: str, terms: dict[str, float]) -> dict[str, float]:
     return out
 
 
-# the answer types a typed question can ask, in the order ``asked_type`` tries them
-TYPES = ("money", "month", "percent", "rank", "someone", "person", "duration", "date", "number",
-         "entity")
+# details a question asks for that are answer types of their own, in the order tried
+_DETAIL_TYPES = ("money", "month", "percent", "rank", "someone", "person")
 # words that ask for a count or an amount themselves (not a noun such as 规模 or 产值 that may
 # only name what a "哪家" question is about)
 _ASKS_COUNT = re.compile(r"多少|(?<!哪)几|多大|多高|多长|多快|\bhow (?:many|much|large|big)\b|"
@@ -88,7 +87,7 @@ def type_group(kind: str) -> str:
 
 def asked_type(q: Question) -> str:
     """The one kind of value that would answer ``q``, or "" for open questions."""
-    for detail in TYPES[:6]:
+    for detail in _DETAIL_TYPES:
         if detail in q.details:
             return detail
     if "duration" in q.kinds:
