@@ -1,5 +1,5 @@
 """The asked slot: a focus term next to the question word, and a value of the asked type near it."""
-from parkqa.slots import article_role, focus_terms, role_pieces, slot_value
+from parkqa.slots import article_role, focus_terms, members_unmet, role_pieces, slot_value
 
 
 def test_focus_is_the_term_next_to_the_question_word():
@@ -9,6 +9,24 @@ def test_focus_is_the_term_next_to_the_question_word():
     assert "入区企业" in focus_terms("现在有多少家入区企业？", {"入区企业": 5.0})
     # no question word, no focus
     assert focus_terms("介绍一下高新区。", {"高新区": 1.0}) == {}
+    # a one-character verb between: the closest term before the question word
+    assert focus_terms("立讯电子产业园一期当时投了多少钱？",
+                       {"立讯电子产业园": 5.0, "一期": 4.9}) == {"一期": 4.9}
+    # a term twice: the occurrence beside the question word counts, not only the first
+    assert focus_terms("科技企业孵化器里孵化了多少家企业？", {"孵化器": 4.5, "企业": 1.7}) \
+        == {"企业": 1.7}
+    # too far from any question word: no focus
+    assert focus_terms("立讯电子产业园这些年来一直发展得怎么样？", {"立讯电子产业园": 5.0}) == {}
+
+
+def test_members_of_a_counted_group_need_their_names():
+    asked = "首批挂牌的那6家企业分别叫什么名字？"
+    assert members_unmet(asked, "推动首批6家企业完成股份制改造和挂牌展示")
+    assert not members_unmet(asked, "山西立讯、中科潞安、凯松电子等6家企业挂牌")
+    # counts listed together are not names
+    assert members_unmet("那28名院士都有谁？", "28名院士、3名国医大师的智力加持")
+    # a count asked, not its members
+    assert not members_unmet("首批挂牌了几家企业？", "推动首批6家企业完成股份制改造")
 
 
 def test_a_value_of_the_asked_type_near_the_focus_fills_the_slot():
@@ -66,3 +84,10 @@ def test_a_latin_unit_matches_whatever_its_case(qa):
     q = qa.answerer.reader.read("日盛达新上的太阳能组件项目是多少gw的？")
     assert q.unit and slot_value("number", {}, "日盛达新上15GW太阳能组件项目", unit=q.unit) == 1.0
     assert slot_value("number", {}, "日盛达新上太阳能组件项目", unit=q.unit) == -1.0
+
+
+def test_a_sentence_with_its_own_year_is_not_about_a_year_only_its_paragraph_names(qa):
+    q, _, ranked = qa.answerer.analyze("长治高新区2024年新认定了多少家高新技术企业？")
+    own_2025 = [c for c in ranked if "2025年" in c.sentence.text and "2024" not in c.sentence.text]
+    assert own_2025 and all(c.features["year_clash"] == 1.0 for c in own_2025)
+    assert all(not c.features["year_match"] for c in own_2025)

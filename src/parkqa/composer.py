@@ -54,6 +54,7 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
     limit = _limit(q)
 
     def add(c: Candidate | None) -> None:
+        c = c and _past_questions(c, finder)   # a further quote is no rhetorical question either
         if c is not None and len(chosen) < limit and all(c.sentence.id != x.sentence.id
                                                           for x in chosen):
             chosen.append(c)

@@ -222,8 +222,10 @@ class CandidateFinder:
         if "duration" in q.kinds:
             f["date"] = 1.0 if HAS["date"].search(s.text) else -1.0
         f["unit"] = (1.0 if re.search(NUMBER + q.unit, s.text) else -1.0) if q.unit else 0.0
+        # the sentence's own years say what it is about; its paragraph's only when it has none
+        # ("2025年,新认定…26家" does not answer a 2024 question because 2024 is a line above)
         years = set(YEAR.findall(s.text))
-        near = years | set(YEAR.findall(para))
+        near = years or set(YEAR.findall(para))
         f["year_match"] = float(bool(q.years) and bool(set(q.years) & near))
         f["year_clash"] = float(bool(q.years) and bool(years) and not set(q.years) & near)
         art_place = self.index.articles[s.doc].park

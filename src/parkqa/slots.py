@@ -27,6 +27,7 @@ _WH = re.compile(r"多少|(?<!哪)几|哪|什么|啥|谁|何|如何|怎么|怎�
 # characters that may stand between a focus and its question word ("的注册资本是多少")
 _GLUE = set("的是了有为在约达共总一到过呢那这个家")
 NEAR = 2        # a term this many characters (glue aside) from a question word is a focus
+FAR = 6         # ...and the closest term before one, this far, when none is that near
 WINDOW = 24     # a value this close to the focus fills the slot
 
 _VALUES = {
@@ -47,22 +48,29 @@ _VALUES = {
 
 
 def focus_terms(text: str, terms: dict[str, float]) -> dict[str, float]:
-    """The question's terms that stand next to a question word (its weights kept)."""
+    """The question's terms that stand next to a question word (its weights kept); when none
+    does ("立讯电子产业园一期当时投了多少钱": a verb of one character stands between), the term
+    closest before a question word, within ``FAR`` characters."""
     cues = [(m.start(), m.end()) for m in _WH.finditer(text)]
     if not cues:
         return {}
     low = text.lower()
-    out = {}
+    out, closest = {}, (FAR + 1, "")
     for term, weight in terms.items():
-        at = low.find(term)
-        if at < 0:
-            continue
-        end = at + len(term)
-        for a, b in cues:
-            gap = low[end:a] if end <= a else low[b:at] if b <= at else ""
-            if (end <= a or b <= at) and len([c for c in gap if c not in _GLUE]) <= NEAR:
-                out[term] = weight
-                break
+        # every occurrence: "科技企业孵化器里目前孵化了多少家企业" asks about its second 企业
+        for m in re.finditer(re.escape(term), low):
+            at, end = m.start(), m.end()
+            for a, b in cues:
+                gap = low[end:a] if end <= a else low[b:at] if b <= at else ""
+                if not (end <= a or b <= at):
+                    continue
+                apart = len([c for c in gap if c not in _GLUE])
+                if apart <= NEAR:
+                    out[term] = weight
+                elif end <= a and apart < closest[0]:
+                    closest = (apart, term)
+    if not out and closest[1]:
+        out[closest[1]] = terms[closest[1]]
     return out
 
 
@@ -187,3 +195,19 @@ def role_pieces(value: str) -> list[str]:
     """A metadata value as the pieces a line printing it holds ("常进/文 李宁/图" ->
     ["常进", "李宁"]): names and words of two characters or more, punctuation dropped."""
     return [p for p in re.split(r"[\s/／；;，,、·—\-]+|文$|图$", value) if len(p) >= 2]
+
+
+# a counted group whose members a question asks for ("那6家企业分别叫什么名字", "28名院士都有谁"):
+# answered only by a quote that names them, not by one that counts them
+_COUNTED = re.compile(NUMBER + r"[个家项名位款种支所条大]")
+_ASKS_NAMES = re.compile(r"分别|都有谁|有哪些|是哪些|哪几|叫什么|叫啥|名字|名称|列出|都是什么|都是啥|"
+                         r"\bnames?\b", re.I)
+# an item after "、" that is not itself a count: "山西立讯、中科潞安", not "28名院士、3名国医大师"
+_NAMES_MEMBERS = re.compile(r"、\s*[^\d一二两三四五六七八九十百千、\s]")
+
+
+def members_unmet(question: str, quoted: str) -> bool:
+    """Whether ``question`` asks who or what the members of a counted group are and ``quoted``
+    lists no names."""
+    return bool(_COUNTED.search(question) and _ASKS_NAMES.search(question)
+                and not _NAMES_MEMBERS.search(quoted))
