@@ -89,6 +89,14 @@ def test_english_words_and_phrases_find_vocabulary_words(lex, vocabulary):
     assert "投资" in lex.english_terms("What was the total investment?")
 
 
+def test_a_word_of_a_two_word_key_finds_its_words():
+    # "solar" is no key of CC-CEDICT, "solar energy" is; "industry" is part of too many keys
+    lex = Lexicon.build(["太阳能", "风能", "核能", "潮汐能", "光伏", "产业"])
+    assert "太阳能" in lex.english_terms("solar output")
+    # "energy" is part of "solar/nuclear/tidal energy": too vague to stand for any of them
+    assert lex.english_terms("energy") == []
+
+
 def test_english_stopwords_alone_find_nothing(lex):
     assert lex.english_terms("What is it and how was it, and who does what?") == []
 

@@ -39,6 +39,7 @@ _COMMON_CHAR = 200_000    # 是 797k, 在 728k, 这 262k; but 去, a slip for �
 _COMMON_IN_PAIR = 30_000  # in two-character slips: 即 35k, 成 45k; but 头 (头资 for 投资) 28k
 _MAX_READINGS = 16        # heteronym combinations kept per word
 _MAX_PHRASE, _PER_KEY, _MAX_NAME_WORDS = 3, 3, 4   # words per English key; kept per key; per name
+_PARTIAL_KEYS = 2         # two-word keys a lone English word may stand for
 
 STOPWORDS = frozenset("""a an the of in on at to for and or by with from as is are was were be been
 being it its this that these those how many much what which who whom whose when where why do does
@@ -60,6 +61,13 @@ class Lexicon:
         self._longest = max(max(map(len, words), default=0), _LONGEST_GENERAL)
         self._by_sound = _best_by_sound(words)
         self._names, self._name_prefixes = _name_maps(words)
+        # a word that is no key of its own but part of a two-word one ("solar" of "solar
+        # energy" -> 太阳能, "band" of "wave band" -> 波段)
+        self._in_keys: dict[str, list[str]] = defaultdict(list)
+        for key in english:
+            parts = key.split()
+            for part in parts if len(parts) == 2 else ():
+                self._in_keys[part].append(key)
 
     @classmethod
     def build(cls, vocabulary: Iterable[str]) -> "Lexicon":
@@ -127,11 +135,20 @@ class Lexicon:
         """Vocabulary words for the English words, phrases and pinyin names in ``text``."""
         words = [_stem(t) for t in _ENGLISH.findall(_ascii(text).lower().replace("-", " "))
                  if t not in STOPWORDS]
-        found = _longest_first(words, _MAX_PHRASE, lambda ws: self._english.get(" ".join(ws)))
+        found = _longest_first(words, _MAX_PHRASE, lambda ws: self._english.get(" ".join(ws))
+                               or (self._within_keys(ws[0]) if len(ws) == 1 else None))
         for run in self._name_runs(_ascii(text)):
             found += _longest_first(run, _MAX_NAME_WORDS, lambda ws: self._names.get(
                 "".join(ws)) or self._name_prefixes.get("".join(ws)))
         return list(dict.fromkeys(found))
+
+    def _within_keys(self, word: str) -> list[str] | None:
+        """The words of the two-word keys ``word`` is part of, when there are few of them (a
+        word in many keys, "industry", says nothing)."""
+        keys = self._in_keys.get(word, [])
+        if not keys or len(keys) > _PARTIAL_KEYS:
+            return None
+        return list(dict.fromkeys(w for k in keys for w in self._english[k]))[:_PER_KEY]
 
     def _name_runs(self, text: str) -> list[list[str]]:
         """Runs of adjacent Latin words that may be pinyin (not "the", not "women")."""
