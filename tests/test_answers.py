@@ -170,3 +170,26 @@ def test_a_question_about_who_wrote_an_article_is_answered_by_its_byline(qa):
 def test_a_byline_answer_is_the_byline_alone(qa):
     ans = qa.ask("这篇讲长治转型的文章是谁写的？")
     assert ans.answered and len(ans.citations) == 1
+
+
+def test_a_question_about_a_picture_is_answered_by_its_caption(qa):
+    ans = qa.ask("文章上方的图②拍的是哪家公司？")
+    assert ans.answered and "中兵长智" in ans.text
+    # a picture only named to point at a company is no question about the picture
+    q, _, ranked = qa.answerer.analyze("图②那家中兵长智，建了什么样的生产线？")
+    assert all(c.features["caption"] == 0 for c in ranked)
+
+
+def test_an_antecedent_quote_names_more_than_a_date(qa):
+    from parkqa.composer import ANTECEDENT_CHARS, _ANAPHOR, _with_antecedent
+    from parkqa.features import Candidate
+
+    finder, sents = qa.answerer.finder, qa.index.sentences
+    opened = [s for s in sents[1:] if _ANAPHOR.match(s.text) and finder.context[s.id]
+              and not sents[s.id - 1].heading]
+    assert opened
+    for s in opened:
+        first = _with_antecedent([Candidate(s, {}, 1.0, 0, len(s.text))], finder)[0]
+        if first.sentence.id != s.id:
+            assert len(first.text.strip("，,；;： ")) >= min(ANTECEDENT_CHARS,
+                                                           len(first.sentence.text) - 1)

@@ -91,3 +91,14 @@ def test_a_sentence_with_its_own_year_is_not_about_a_year_only_its_paragraph_nam
     own_2025 = [c for c in ranked if "2025年" in c.sentence.text and "2024" not in c.sentence.text]
     assert own_2025 and all(c.features["year_clash"] == 1.0 for c in own_2025)
     assert all(not c.features["year_match"] for c in own_2025)
+
+
+def test_an_ordinal_fills_a_which_phase_question():
+    assert slot_value("rank", {}, "新材料产业基地、智能终端产业园三期基本建成") == 1.0
+    assert slot_value("rank", {}, "智能终端产业园基本建成") == -1.0
+
+
+def test_how_many_articles_is_no_asked_unit(qa):
+    read = qa.answerer.reader.read
+    assert read("光益生科技都搞出了啥产品？把几篇报道的信息合起来说说。").unit == ""
+    assert read("经开区有几家研究院？").unit

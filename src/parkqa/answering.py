@@ -217,8 +217,9 @@ def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidat
         f[f"asks_{group}"] = 1.0
         # a line printing the asked byline or title fills "谁写的" whatever jieba makes of the name;
         # so does the quote next to the best one ("…实验室如同一座科技熔炉…。…18个核心项目接连突破。")
+        # and in a question of several parts, the quote for the part that asks the value
         beside = [c for c in chosen if c.sentence.doc == best.sentence.doc
-                  and abs(c.sentence.id - best.sentence.id) == 1]
+                  and abs(c.sentence.id - best.sentence.id) == 1 or len(q.aspects) >= 2]
         f[f"unfilled_{group}"] = float(bf["slot"] < 0 and not role_met
                                        and not any(c.features["slot"] > 0 for c in beside))
     return f

@@ -21,6 +21,7 @@ from .slots import asked_type, focus_terms, slot_value
 MAX_QUOTE_CHARS = 100
 VALUE_KINDS = {"number", "date", "entity", "duration"}
 SUMMARY_CHARS = 250
+ANTECEDENT_CHARS = 8   # an opening clause shorter than this is a time or place, not a subject
 COMPARE_RATIO = 0.5   # of the floor for further quotes, for the second place of a comparison
 # a figure or a name: what a summary's sentences are chosen for
 _FACT = re.compile(r"\d[\d.,]*|[“《][^”》]{2,20}[”》]|[一二两三四五六七八九十百千]+[个家项名条支种]")
@@ -218,7 +219,13 @@ def _with_antecedent(chosen: list[Candidate], finder) -> list[Candidate]:
     prev = finder.index.sentences[s.id - 1]
     if prev.heading or any(c.sentence.id == prev.id for c in chosen):
         return chosen
-    a, b = split_clauses(prev.text)[0]
+    # its opening clauses up to a subject: "2025年," alone names nothing
+    clauses = split_clauses(prev.text)
+    a, b = clauses[0]
+    for _, end in clauses[1:]:
+        if len(prev.text[a:b].strip("，,；;： ")) >= ANTECEDENT_CHARS:
+            break
+        b = end
     return [Candidate(prev, first.features, first.score, a, b)] + chosen
 
 

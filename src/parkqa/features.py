@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -40,6 +41,16 @@ SPECIFIC = re.compile(r"\d|[“《][^”》]{2,20}[”》]|[一二两三四五�
 BYLINE = re.compile(r"记者|通讯员|/文|/图|摄影|供图|^[（(]?上接|^[（(]?下转")
 
 LONE_CHARS = 40   # a caption or a signature, not a paragraph of text
+# a question about a picture ("图②拍的是哪家公司", "配图说明写的啥") is answered by its caption: a
+# short line of its own, or one opening with a picture's number or arrow. The picture word must
+# be what is asked about, followed by what it shows or says: "图②那家中兵长智建了什么生产线" only
+# points at a company with its picture
+PICTURE = re.compile(r"(?:配图|图片|照片|图注|图\s*\d|[几两三四]张图)[，,]?(?:上|中|里)?(?:说明)?"
+                     r"(?:拍|是|写|显示|展示|分别|都|的是)|\b(?:photos?|pictures?|captions?|images?)\b"
+                     r"\s*(?:\S+\s+)?(?:shows?|depicts?|says?)|"
+                     r"\b(?:shown )?in the (?:\w+\s+)?(?:photos?|pictures?|images?)\b", re.I)
+_PICTURE_NUMBER = re.compile(r"图\s*(\d)|(?:photo|picture)\s*(?:no\.?\s*)?(\d)", re.I)
+CAPTION_MARKS = "①②③④⑤⑥⑦⑧⑨⑩←↓→↑▶"
 TITLE_NAMED = 0.5   # a question holding this share of a title's words names that article
 RARE_DF = 5   # a term at most this many sentences hold is rare, however large the corpus
 
@@ -48,7 +59,7 @@ FEATURES = ("dense", "dense_z", "dense_gap", "passage", "bm25", "coverage", "cov
             "year_clash", "place_match", "place_clash", "article_place_match", "heading",
             "length", "english_dense", "summary_pos", "detail", "article_heading",
             "article_lead", "article_byline", "specific", "novelty", "missing_rare", "focus",
-            "slot", "title", "section", "interrogative", "lone_line", "article_role")
+            "slot", "title", "section", "interrogative", "lone_line", "article_role", "caption")
 
 
 @dataclass
@@ -124,6 +135,16 @@ class CandidateFinder:
                     self._prints(s, f) for f in ROLE_FIELDS) or (
                     s.heading and len(s.text) <= 40 and self._is_last_words(s)):
                 self._about.setdefault(s.doc, []).append(s.id)
+
+    def _caption(self, q: Question, s: Sentence) -> float:
+        """1 for a caption line (2 for the one numbered as asked: "图②", "photo 2"), -1 for any
+        other line."""
+        mark = s.text.lstrip()[:1]
+        if not (mark in CAPTION_MARKS or self._alone[s.id] and len(s.text) <= LONE_CHARS):
+            return -1.0
+        asked = _PICTURE_NUMBER.search(q.text)
+        number = asked and (asked.group(1) or asked.group(2))
+        return 2.0 if number and unicodedata.normalize("NFKC", mark) == number else 1.0
 
     def _prints(self, s: Sentence, field: str) -> bool:
         """Whether ``s`` prints its article's metadata ``field`` ("……迈进。 常珍珍 徐姗": byline)."""
@@ -262,6 +283,7 @@ class CandidateFinder:
         # "谁写的": 1 for the line printing the asked field of the meant article's metadata,
         # -1 for every other line (also when no field is asked: no line prints one)
         f["article_role"] = 1.0 if prints_role else -1.0
+        f["caption"] = self._caption(q, s) if PICTURE.search(q.text) else 0.0
         return f
 
 

@@ -255,6 +255,8 @@ class QuestionReader:
 
     def asked_unit(self, text: str) -> str:
         """``asked_unit``, or the longest unit these articles use that follows "多少"."""
+        # "把几篇报道合起来说说" asks what the articles say, not how many there are
+        text = _KIND_RE["across"].sub(" ", text)
         unit = asked_unit(text)
         m = None if unit else _UNIT_AFTER.search(text)
         if m:

@@ -39,7 +39,9 @@ _VALUES = {
     "month": re.compile(r"\d{1,2}\s*月|月底|月初|年底"),
     "money": re.compile(r"\d[\d.,]*\s*(?:余|多)?\s*(?:万|亿)?\s*元|免费"),
     "percent": re.compile(r"\d[\d.]*\s*[%％]|百分之|\d+\s*成|[\d一二两三四五六七八九十]+\s*倍"),
-    "rank": re.compile(r"第\s*[\d一二三四五六七八九十]+|前\s*[\d一二三四五六七八九十百]+|首[个家批位]|唯一"),
+    # "第几期" is answered by "三期" as well as by "第三期"
+    "rank": re.compile(r"第\s*[\d一二三四五六七八九十]+|前\s*[\d一二三四五六七八九十百]+|首[个家批位期届]|唯一|"
+                       r"[\d一二三四五六七八九十]+\s*[期届批代]"),
     # a whole number that is not a year
     "number": re.compile(r"(?<![\d.])\d[\d.,]*(?![\d.,])(?!\s*年)|[一二两三四五六七八九十百千]+[个家项所名条倍位台套种款]"),
     "entity": re.compile(r"[“《「][^”》」]{2,30}[”》」]|[\u4e00-\u9fff]{2,}(?:公司|集团|大学|学院|研究院|"
