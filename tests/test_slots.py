@@ -1,5 +1,5 @@
 """The asked slot: a focus term next to the question word, and a value of the asked type near it."""
-from parkqa.slots import article_role, focus_terms, members_unmet, role_pieces, slot_value
+from parkqa.slots import article_role, focus_terms, role_pieces, slot_value
 
 
 def test_focus_is_the_term_next_to_the_question_word():
@@ -17,16 +17,6 @@ def test_focus_is_the_term_next_to_the_question_word():
         == {"企业": 1.7}
     # too far from any question word: no focus
     assert focus_terms("立讯电子产业园这些年来一直发展得怎么样？", {"立讯电子产业园": 5.0}) == {}
-
-
-def test_members_of_a_counted_group_need_their_names():
-    asked = "首批挂牌的那6家企业分别叫什么名字？"
-    assert members_unmet(asked, "推动首批6家企业完成股份制改造和挂牌展示")
-    assert not members_unmet(asked, "山西立讯、中科潞安、凯松电子等6家企业挂牌")
-    # counts listed together are not names
-    assert members_unmet("那28名院士都有谁？", "28名院士、3名国医大师的智力加持")
-    # a count asked, not its members
-    assert not members_unmet("首批挂牌了几家企业？", "推动首批6家企业完成股份制改造")
 
 
 def test_a_value_of_the_asked_type_near_the_focus_fills_the_slot():

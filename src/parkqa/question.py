@@ -34,7 +34,7 @@ MEASURES = r"比例|占比|规模|金额|总额|产值|增速|数目|数量"
 KIND_CUES = {
     "number": r"多少|(?<!哪)几[个家项所名条亿万台套种款宗倍年位]|多大|多高|多长|多快|多少钱|百分|增长了|"
               r"how (many|much)|what percentage|how large|how big|" + MEASURES,
-    "date": r"何时|什么时候|哪一年|哪年|几月|哪个月|哪一天|哪天|日期|when|what year|which year",
+    "date": r"何时|什么时候|啥时候|啥时|几时|哪一年|哪年|几月|哪个月|哪一天|哪天|日期|when|what year|which year",
     "list": r"哪些|哪几|包括|都有|有什么|列举|列出|分别是|which .*s\b|what are|list",
     "entity": r"谁|哪家|哪个|什么名字|名字|名称|全称|姓名|叫什么|叫啥|头衔|职务|身份|who|which company|"
               r"what is the name|name of",

@@ -197,19 +197,3 @@ def role_pieces(value: str) -> list[str]:
     """A metadata value as the pieces a line printing it holds ("常进/文 李宁/图" ->
     ["常进", "李宁"]): names and words of two characters or more, punctuation dropped."""
     return [p for p in re.split(r"[\s/／；;，,、·—\-]+|文$|图$", value) if len(p) >= 2]
-
-
-# a counted group whose members a question asks for ("那6家企业分别叫什么名字", "28名院士都有谁"):
-# answered only by a quote that names them, not by one that counts them
-_COUNTED = re.compile(NUMBER + r"[个家项名位款种支所条大]")
-_ASKS_NAMES = re.compile(r"分别|都有谁|有哪些|是哪些|哪几|叫什么|叫啥|名字|名称|列出|都是什么|都是啥|"
-                         r"\bnames?\b", re.I)
-# an item after "、" that is not itself a count: "山西立讯、中科潞安", not "28名院士、3名国医大师"
-_NAMES_MEMBERS = re.compile(r"、\s*[^\d一二两三四五六七八九十百千、\s]")
-
-
-def members_unmet(question: str, quoted: str) -> bool:
-    """Whether ``question`` asks who or what the members of a counted group are and ``quoted``
-    lists no names."""
-    return bool(_COUNTED.search(question) and _ASKS_NAMES.search(question)
-                and not _NAMES_MEMBERS.search(quoted))
