@@ -193,3 +193,10 @@ def test_an_antecedent_quote_names_more_than_a_date(qa):
         if first.sentence.id != s.id:
             assert len(first.text.strip("，,；;： ")) >= min(ANTECEDENT_CHARS,
                                                            len(first.sentence.text) - 1)
+
+
+def test_who_wrote_two_articles_quotes_both_bylines(qa):
+    titles = [a.title for a in qa.index.articles.values() if a.meta.byline][:2]
+    assert len(titles) == 2
+    ans = qa.ask(f"《{titles[0]}》和《{titles[1]}》这两篇分别是谁写的？")
+    assert ans.answered and len({c.doc for c in ans.citations}) == 2

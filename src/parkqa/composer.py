@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from .chunking import split_clauses
-from .features import HAS, SPECIFIC, Candidate, coverage, credit
+from .features import HAS, SPECIFIC, Candidate, coverage, credit, several
 from .question import NUMBER, YEAR, Question
 from .slots import asked_type, focus_terms, slot_value
 
@@ -46,8 +46,10 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
     # "那篇…的稿子是谁写的": the question's words pick the article, the asked field's line of it
     # answers (the article's own sentences match those words better)
     prints = [c for c in ranked if c.features["article_role"] >= 1]
-    if prints:   # the byline or title alone: the article's other lines are no part of it
-        return [trim(prints[0], q)]
+    if prints:   # the byline or title alone (one per article asked about): the article's
+        # other lines are no part of it
+        firsts = list({c.sentence.doc: c for c in reversed(prints)}.values())[::-1]
+        return [trim(c, q) for c in firsts[:several(q)]]
     best = _past_questions(ranked[0], finder)
     floor = extra_ratio * best.score
     pool = [c for c in ranked[1:30] if c.score >= floor and not c.sentence.heading]

@@ -174,13 +174,17 @@ class CandidateFinder:
 
     def _meant_articles(self, q: Question, hits) -> list[str]:
         """The articles a question about an article most likely means, likeliest first: the
-        one its words name in a title, else the one holding the best passage found."""
+        one its words name in a title, else the one holding the best passage found; for a
+        question naming two places ("经开区那篇和高新区那篇分别是谁写的"), an article about each."""
         by_title = sorted(self._about, key=lambda d: -coverage(q.terms, self._title[d]))
         named = [d for d in by_title[:1] if coverage(q.terms, self._title[d]) >= TITLE_NAMED]
-        docs = dict.fromkeys(named + [self.index.sentences[self._by_passage[h.id][0]].doc
-                                      for h in hits[:2] if self._by_passage[h.id]]
-                             + by_title[:2])
-        return list(docs)
+        found = [self.index.sentences[self._by_passage[h.id][0]].doc
+                 for h in hits[:2] if self._by_passage[h.id]]
+        placed = [d for p in q.places
+                  for d in [next((d for d in self._about if self.index.articles[d].park == p), "")]
+                  if d]
+        order = placed + found if len(placed) >= 2 else found + placed
+        return list(dict.fromkeys(named + order + by_title[:2]))
 
     def paragraph(self, sid: int) -> str:
         """The paragraph sentence ``sid`` stands in."""
@@ -214,7 +218,7 @@ class CandidateFinder:
         lex_top = float(lex.max()) or 1.0
         slot = (asked_type(q), focus_terms(q.text, q.terms))
         role = asked_article_field(q)
-        meant = self._meant_articles(q, hits)[:1] if role else []
+        meant = self._meant_articles(q, hits)[:several(q)] if role else []
         out = []
         for n, sid in enumerate(ids):
             s = idx.sentences[sid]
@@ -285,6 +289,12 @@ class CandidateFinder:
         f["article_role"] = 1.0 if prints_role else -1.0
         f["caption"] = self._caption(q, s) if PICTURE.search(q.text) else 0.0
         return f
+
+
+def several(q: Question) -> int:
+    """How many articles a question about articles means: two for "这两篇分别是谁写的" or a
+    question naming two places, else one."""
+    return 2 if "across" in q.kinds or len(q.places) >= 2 else 1
 
 
 def feature_matrix(cands: list[Candidate]) -> np.ndarray:
