@@ -89,7 +89,9 @@ _FRAME = re.compile(r"(?:多少|(?<!哪)几)(?:万|亿)?[个家项所名位条�
                                       and c not in MEASURES.split("|")},
                                      key=len, reverse=True)) + r"|是什么|什么|啥|咋|谁|来着|呢|吗|请问|"
                     # the article itself, named while asking about its content or its byline
-                    r"(?:这|那|该|此)(?:篇|份|则)?(?:文章|报道|稿子|新闻)|文章|报道|稿子|文中|原文")
+                    r"(?:这|那|该|此)(?:篇|份|则)?(?:文章|报道|稿子|新闻)|文章|报道|稿子|文中|原文|"
+                    # and its parts: a picture, its end
+                    r"图片|配图|文末|篇末|文首")
 _ASPECT_SPLIT = re.compile(r"[？?；;]|(?:，|,)(?=(?:那|还有|另外|以及|并且|同时)?[^，,]{0,12}"
                            r"(?:多少|哪|什么|谁|几|为什么|如何|怎么|吗|是否))")
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
