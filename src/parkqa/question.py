@@ -88,6 +88,8 @@ _FRAME = re.compile(r"(?:多少|(?<!哪)几)(?:万|亿)?[个家项所名位条�
                                       if len(c) >= 2 and _HAN.search(c) and not re.search(r"[\\\[\].?^$(){}]", c)
                                       and c not in MEASURES.split("|")},
                                      key=len, reverse=True)) + r"|是什么|什么|啥|咋|谁|来着|呢|吗|请问|"
+                    # turns of a conversation: "换个问题：…", "另外问一下，…"
+                    r"换个问题|换个话题|另外问一下|另外|顺便问一下|顺便问|再问一下|还想问|想问一下|问一下|"
                     # the article itself, named while asking about its content or its byline
                     r"(?:这|那|该|此)(?:篇|份|则)?(?:文章|报道|稿子|新闻)|文章|报道|稿子|文中|原文|"
                     # and its parts: a picture, its end
