@@ -64,3 +64,16 @@ def test_the_reader_meets_the_corpus_vocabulary(qa):
     assert english.english and english.places == ["长治高新区"] and "企业" in english.terms
     assert "比亚迪" in reader.read("比亚迪在长治高新区投资了多少钱？").unknown
     assert reader.read("经开区工程项目审批时限压缩了多少？").unknown == []   # 工程 + 项目 known
+
+
+def test_a_detail_is_asked_only_where_the_question_asks():
+    from parkqa.question import asked_details
+
+    # "增幅" sets the scene; the question asks for a document
+    assert asked_details("对产值增幅达标的企业提前奖励，依据的是哪份文件？") == []
+    assert asked_details("审批时限压缩了百分之多少？") == ["percent"]
+    # the last clause asks even without a question word
+    assert asked_details("工厂在哪个县？具体地址是？") == ["place"]
+    # half-width punctuation (questions are cleaned to it) ends a clause too
+    assert "someone" not in asked_details("抓项目的领导组,全称叫什么?")
+    assert "someone" in asked_details("那位负责人叫什么名字?")

@@ -68,9 +68,12 @@ DETAILS = {
     "person": (r"谁|姓名|哪位|负责人是|\bwho\b", r"(?!)"),
     # ... and when the one asked about is a person by role, an organization's name is no answer
     "someone": (r"(?:负责人|记者|作者|专家|院士|教授|企业家|董事长|总经理|书记|主任|市长|局长|区长|领导)"
-                r"[^，。？?]{0,6}(?:是谁|叫什么|叫啥|名字|姓名)|(?:哪位|谁)(?:记者|写|负责|担任)|"
+                r"[^，,。？?]{0,6}(?:是谁|叫什么|叫啥|名字|姓名)|(?:哪位|谁)(?:记者|写|负责|担任)|"
                 r"who wrote|which reporter|name of the (?:reporter|author|person)", r"(?!)"),
 }
+_CLAUSE_BREAK = re.compile(r"[，,；;。？?！!]")
+_ASKING = re.compile(r"多少|几|哪|什么|啥|谁|何|怎么|如何|吗|是否|是不是|有没有|"
+                     r"\b(?:what|which|who|when|where|why|how|is|are|does|did|do)\b", re.I)
 _ORGANIZATION = re.compile(r"[\u4e00-\u9fff]{2,}(?:公司|集团|大学|学院|研究院|研究所|实验室|团队|银行|医院)")
 # plans and targets against results: "计划到2030年…" does not answer "已经完成了多少"
 ASKS_PLAN = re.compile(r"计划|目标|预计|规划|打算|将来|未来|力争|will|plan|target|expect|goal", re.I)
@@ -125,7 +128,11 @@ def answer_kinds(text: str) -> set[str]:
 
 
 def asked_details(text: str) -> list[str]:
-    return [k for k, (ask, _) in _DETAIL_RE.items() if ask.search(text)]
+    """The details asked: a cue counts in a clause that asks something (holds a question word,
+    or ends the question), not in a preamble ("对产值增幅达标的企业奖励，依据的是哪份文件")."""
+    parts = [c for c in _CLAUSE_BREAK.split(text) if c.strip()]
+    asking = [c for n, c in enumerate(parts) if n == len(parts) - 1 or _ASKING.search(c)]
+    return [k for k, (ask, _) in _DETAIL_RE.items() if any(ask.search(c) for c in asking)]
 
 
 def shows_detail(detail: str, text: str) -> bool:
