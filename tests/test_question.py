@@ -77,3 +77,10 @@ def test_a_detail_is_asked_only_where_the_question_asks():
     # half-width punctuation (questions are cleaned to it) ends a clause too
     assert "someone" not in asked_details("抓项目的领导组,全称叫什么?")
     assert "someone" in asked_details("那位负责人叫什么名字?")
+
+
+def test_an_english_count_asks_for_its_measure_word():
+    assert asked_unit("How many companies have moved in?") == "[家个]"
+    assert asked_unit("How many people are employed in the zone?") == "[名位人个]"
+    # a thing without a known measure word asks for no unit
+    assert asked_unit("How many SMEs are there?") == ""

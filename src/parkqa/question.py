@@ -86,6 +86,13 @@ _ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)(万|亿)?([个家项所名位�
                          r"册篇度])")
 _SAME_UNIT = {"个": "[个家项所名位条台套种款宗件块支张]", "名": "[名位人]", "位": "[名位人]",
               "人": "[名位人]"}
+# "how many companies": the Chinese measure word a count of those things carries
+_EN_UNITS = (("[名位人个]", {"people", "persons", "employees", "workers", "staff", "jobs",
+                            "academicians", "experts", "doctors", "talents"}),
+             ("[家个]", {"companies", "enterprises", "firms", "businesses"}),
+             ("[个项]", {"projects"}), ("辆", {"vehicles", "cars"}), ("吨", {"tons", "tonnes"}))
+_EN_COUNTED = re.compile(r"\bhow many\s+(?:[a-z-]+\s+){0,2}?(" + "|".join(
+    sorted(n for _, nouns in _EN_UNITS for n in nouns)) + r")\b", re.I)
 # words that frame a question rather than say what it is about
 _FRAME = re.compile(r"(?:多少|(?<!哪)几)(?:万|亿)?[个家项所名位条台套种款宗件块支张天年次亩吨元人]?|" + "|".join(sorted({c for v in KIND_CUES.values() for c in v.split("|")
                                       if len(c) >= 2 and _HAN.search(c) and not re.search(r"[\\\[\].?^$(){}]", c)
@@ -155,7 +162,10 @@ def asked_unit(text: str) -> str:
     if "多少钱" in text:
         return "元"
     m = _ASKED_UNIT.search(text)
-    return (m.group(1) or "") + _SAME_UNIT.get(m.group(2), m.group(2)) if m else ""
+    if m:
+        return (m.group(1) or "") + _SAME_UNIT.get(m.group(2), m.group(2))
+    m = _EN_COUNTED.search(text)
+    return next(unit for unit, nouns in _EN_UNITS if m.group(1).lower() in nouns) if m else ""
 
 
 # what may follow "多少" as the asked unit when the fixed ones above do not apply ("多少兆瓦")
