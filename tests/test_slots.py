@@ -92,3 +92,13 @@ def test_how_many_articles_is_no_asked_unit(qa):
     read = qa.answerer.reader.read
     assert read("光益生科技都搞出了啥产品？把几篇报道的信息合起来说说。").unit == ""
     assert read("经开区有几家研究院？").unit
+
+
+def test_an_english_question_has_a_focus_in_the_articles_words(qa):
+    from parkqa.slots import question_focus
+
+    q = qa.answerer.reader.read("What is the annual output value of Shanxi Huayao Yijia "
+                                "Integrated Circuit Co., Ltd.?")
+    focus = question_focus(q)
+    # the measure asked, not the company it is asked about (its capitalized name)
+    assert "产值" in focus and not any("华耀" in t for t in focus)

@@ -16,7 +16,7 @@ import re
 from .chunking import split_clauses
 from .features import HAS, SPECIFIC, Candidate, coverage, credit, several
 from .question import NUMBER, YEAR, Question
-from .slots import asked_type, focus_terms, slot_value
+from .slots import asked_type, question_focus, slot_value
 
 MAX_QUOTE_CHARS = 100
 VALUE_KINDS = {"number", "date", "entity", "duration"}
@@ -188,7 +188,7 @@ def trim(c: Candidate, q: Question) -> Candidate:
             or q.kinds & {"summary", "reason", "list", "yesno"}:
         return Candidate(c.sentence, c.features, c.score, 0, len(text))
     clauses = split_clauses(text)
-    kind, focus = asked_type(q), focus_terms(q.text, q.terms)
+    kind, focus = asked_type(q), question_focus(q)
     best, best_key = (0, len(text)), None
     for i in range(len(clauses)):
         for j in range(i, len(clauses)):

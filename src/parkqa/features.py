@@ -24,7 +24,7 @@ import numpy as np
 
 from .chunking import Sentence
 from .question import NUMBER, YEAR, Question, shows_detail
-from .slots import ROLE_FIELDS, asked_article_field, asked_type, focus_terms, role_pieces, \
+from .slots import ROLE_FIELDS, asked_article_field, asked_type, question_focus, role_pieces, \
     slot_value
 
 HAS = {
@@ -216,7 +216,7 @@ class CandidateFinder:
         mean, sd, top = float(dense.mean()), float(dense.std()) or 1.0, float(dense.max())
         lex = np.array([bm25[i] for i in ids], dtype=np.float32)
         lex_top = float(lex.max()) or 1.0
-        slot = (asked_type(q), focus_terms(q.text, q.terms))
+        slot = (asked_type(q), question_focus(q))
         role = asked_article_field(q)
         meant = self._meant_articles(q, hits)[:several(q)] if role else []
         out = []

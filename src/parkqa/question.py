@@ -25,6 +25,7 @@ from .tokens import STOPWORDS, normalize, nouns, pos_cut, tokenize
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
+_LOWER_WORD = re.compile(r"(?<![A-Za-z'-])[a-z][a-z'-]*")
 _MARKUP = re.compile(r"<[^<>\n]{0,200}>")
 NUMBER = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千]+)\s*(?:余|多)?\s*(?:万|亿)?\s*"
 
@@ -124,6 +125,9 @@ class Question:
     aspects: list[dict[str, float]] = field(default_factory=list)   # terms of each sub-question
     unknown: list[str] = field(default_factory=list)   # named things no article mentions
     details: list[str] = field(default_factory=list)   # details asked: month, place, money, ...
+    # an English question's measure ("the total investment"), in the articles' words: its
+    # lower-case words, the capitalized ones being the names of what it is about
+    en_focus: dict[str, float] = field(default_factory=dict)
 
     @functools.cached_property
     def chars(self) -> set[str]:
@@ -272,7 +276,12 @@ class QuestionReader:
                         kinds=answer_kinds(text), unit=self.asked_unit(text), years=years,
                         places=self.knowledge.mentions(text),
                         aspects=[a for a in aspects if a], details=asked_details(text),
-                        unknown=self.unknown_names(text, content))
+                        unknown=self.unknown_names(text, content),
+                        en_focus=self._english_focus(text, terms) if english else {})
+
+    def _english_focus(self, text: str, terms: dict[str, float]) -> dict[str, float]:
+        words = [w for w in _LOWER_WORD.findall(text) if w not in STOPWORDS]
+        return {t: terms[t] for t in self.lexicon.english_terms(" ".join(words)) if t in terms}
 
     def asked_unit(self, text: str) -> str:
         """``asked_unit``, or the longest unit these articles use that follows "多少"."""

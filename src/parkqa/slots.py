@@ -76,6 +76,12 @@ def focus_terms(text: str, terms: dict[str, float]) -> dict[str, float]:
     return out
 
 
+def question_focus(q: Question) -> dict[str, float]:
+    """What ``q`` asks the value of: its terms beside a question word, or for an English
+    question the Chinese words of its measure (``Question.en_focus``)."""
+    return q.en_focus if q.english else focus_terms(q.text, q.terms)
+
+
 # details a question asks for that are answer types of their own, in the order tried
 _DETAIL_TYPES = ("money", "month", "percent", "rank", "someone", "person")
 # words that ask for a count or an amount themselves (not a noun such as 规模 or 产值 that may
