@@ -102,3 +102,10 @@ def test_an_english_question_has_a_focus_in_the_articles_words(qa):
     focus = question_focus(q)
     # the measure asked, not the company it is asked about (its capitalized name)
     assert "产值" in focus and not any("华耀" in t for t in focus)
+
+
+def test_a_word_no_article_holds_is_no_focus(qa):
+    from parkqa.slots import question_focus
+
+    q = qa.answerer.reader.read("特瓦时公司用绿电一年能省多少钱？")
+    assert q.absent and not set(question_focus(q)) & q.absent

@@ -128,6 +128,7 @@ class Question:
     # an English question's measure ("the total investment"), in the articles' words: its
     # lower-case words, the capitalized ones being the names of what it is about
     en_focus: dict[str, float] = field(default_factory=dict)
+    absent: set[str] = field(default_factory=set)      # terms no sentence of the articles holds
 
     @functools.cached_property
     def chars(self) -> set[str]:
@@ -277,7 +278,8 @@ class QuestionReader:
                         places=self.knowledge.mentions(text),
                         aspects=[a for a in aspects if a], details=asked_details(text),
                         unknown=self.unknown_names(text, content),
-                        en_focus=self._english_focus(text, terms) if english else {})
+                        en_focus=self._english_focus(text, terms) if english else {},
+                        absent={t for t in terms if not self.df(t)})
 
     def _english_focus(self, text: str, terms: dict[str, float]) -> dict[str, float]:
         words = [w for w in _LOWER_WORD.findall(text) if w not in STOPWORDS]

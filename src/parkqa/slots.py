@@ -78,8 +78,11 @@ def focus_terms(text: str, terms: dict[str, float]) -> dict[str, float]:
 
 def question_focus(q: Question) -> dict[str, float]:
     """What ``q`` asks the value of: its terms beside a question word, or for an English
-    question the Chinese words of its measure (``Question.en_focus``)."""
-    return q.en_focus if q.english else focus_terms(q.text, q.terms)
+    question the Chinese words of its measure (``Question.en_focus``). A word no article
+    holds ("一年能省多少钱": jieba's 能省) stands by no value, so it is no focus."""
+    if q.english:
+        return q.en_focus
+    return focus_terms(q.text, {t: w for t, w in q.terms.items() if t not in q.absent})
 
 
 # details a question asks for that are answer types of their own, in the order tried
