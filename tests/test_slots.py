@@ -109,3 +109,18 @@ def test_a_word_no_article_holds_is_no_focus(qa):
 
     q = qa.answerer.reader.read("特瓦时公司用绿电一年能省多少钱？")
     assert q.absent and not set(question_focus(q)) & q.absent
+
+
+def test_a_figure_for_other_months_clashes_with_the_period_asked():
+    from parkqa.slots import period_clash
+
+    assert period_clash("全市今年全年招商签约金额一共多少？", "今年1月至5月,全市签约金额982.9亿元")
+    assert period_clash("2025年全年（1-12月）工业增加值是多少？", "2025年1-11月,工业增加值22.1亿元")
+    assert not period_clash("今年1-5月签约金额多少？", "今年1月至5月,全市签约金额982.9亿元")
+    # a quote naming no months says nothing against the question
+    assert not period_clash("全年签约金额多少？", "全市签约金额982.9亿元")
+
+
+def test_an_address_is_a_road_not_a_way_of_thinking():
+    assert slot_value("place", {}, "漳园街(西环路-健康路)实现全面通车") == 1.0
+    assert slot_value("place", {}, "坚持“1447”发展思路，探索反向招商新路径") == -1.0

@@ -25,7 +25,7 @@ from .index import Index
 from .question import ASKS_PLAN, ASKS_RESULT, STATES_PLAN, Question, QuestionReader, shows_detail
 from .retrieval import Retriever
 from .scorer import REFUSAL_FEATURES, AnswerModel
-from .slots import asked_article_field, asked_type, type_group
+from .slots import asked_article_field, asked_type, period_clash, type_group
 from .tokens import pos_cut
 
 REFUSAL = "抱歉，现有文章中没有找到能回答这个问题的内容。"
@@ -194,6 +194,7 @@ def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidat
                             or bool(ASKS_RESULT.search(q.text)) and plan
                             and not ASKS_PLAN.search(q.text))
     f["list_unmet"] = float("list" in q.kinds and "、" not in quoted)
+    f["period_clash"] = float(period_clash(q.text, quoted))
 
     role_met = any(c.features["article_role"] >= 1 for c in chosen)   # the asked byline, title…
     f["entity_unmet"] = float("entity" in q.kinds and not role_met

@@ -58,8 +58,10 @@ KIND_CUES = {
 # sentence on the right topic still does not answer ("哪个月并网" needs a month).
 DETAILS = {
     "month": (r"哪个月|几月|哪天|几号|哪一天|什么日子|which month|what date", r"\d{1,2}\s*月|月底|月初"),
+    # an address: a road or street (not the 路 of 思路, 道路 or 路径), a house number, a county
     "place": (r"哪儿|哪里|在哪|什么地方|地址|哪条路|哪个县|哪个区|位于|where|address|location",
-              r"路|街|县|镇|村|乡|位于|坐落|地处"),
+              r"[\u4e00-\u9fff](?<![思道之出一网])(?:路|街|大道)(?![径线况面子])|\d+\s*号|"
+              r"[\u4e00-\u9fff](?:县|镇|乡|村)(?![级域])|位于|坐落|地处"),
     "money": (r"多少钱|价格|价钱|月租|租金|费用|售价|收费|多少元|投资多少|投了多少|how much money|price|cost|rent",
               r"\d[\d.,]*\s*(?:万|亿)?\s*元|免费"),
     "rank": (r"第几|排名|排第|名次|rank", r"第[\d一二三四五六七八九十]+|前[\d一二三四五六七八九十百]+|首|唯一"),

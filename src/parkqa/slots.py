@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from .question import NUMBER, Question, opens_english, person_names
+from .question import DETAILS, NUMBER, Question, opens_english, person_names
 
 # question words: a focus term sits next to one of them
 _WH = re.compile(r"多少|(?<!哪)几|哪|什么|啥|谁|何|如何|怎么|怎样|是否|是不是|有没有|吗|"
@@ -44,6 +44,7 @@ _VALUES = {
                        r"[\d一二三四五六七八九十]+\s*[期届批代]"),
     # a whole number that is not a year
     "number": re.compile(r"(?<![\d.])\d[\d.,]*(?![\d.,])(?!\s*年)|[一二两三四五六七八九十百千]+[个家项所名条倍位台套种款]"),
+    "place": re.compile(DETAILS["place"][1]),
     "entity": re.compile(r"[“《「][^”》」]{2,30}[”》」]|[\u4e00-\u9fff]{2,}(?:公司|集团|大学|学院|研究院|"
                          r"研究所|实验室|中心|基地|园区?|医院|银行)"),
 }
@@ -86,7 +87,7 @@ def question_focus(q: Question) -> dict[str, float]:
 
 
 # details a question asks for that are answer types of their own, in the order tried
-_DETAIL_TYPES = ("money", "month", "percent", "rank", "someone", "person")
+_DETAIL_TYPES = ("money", "month", "percent", "rank", "someone", "person", "place")
 # words that ask for a count or an amount themselves (not a noun such as 规模 or 产值 that may
 # only name what a "哪家" question is about)
 _ASKS_COUNT = re.compile(r"多少|(?<!哪)几|多大|多高|多长|多快|\bhow (?:many|much|large|big)\b|"
@@ -206,3 +207,28 @@ def role_pieces(value: str) -> list[str]:
     """A metadata value as the pieces a line printing it holds ("常进/文 李宁/图" ->
     ["常进", "李宁"]): names and words of two characters or more, punctuation dropped."""
     return [p for p in re.split(r"[\s/／；;，,、·—\-]+|文$|图$", value) if len(p) >= 2]
+
+
+# the months a figure covers: "1-5月", "1月至5月", "上半年", "全年" (a figure for January to
+# November does not answer a question about the whole year, nor one for the first half)
+_MONTH_RANGE = re.compile(r"(\d{1,2})\s*月?\s*(?:-|—|–|~|～|至|到)\s*(\d{1,2})\s*月")
+_NAMED_PERIODS = {"上半年": (1, 6), "下半年": (7, 12), "前三季度": (1, 9), "一季度": (1, 3),
+                  "第一季度": (1, 3), "全年": (1, 12)}
+_NAMED_PERIOD = re.compile("|".join(sorted(_NAMED_PERIODS, key=len, reverse=True)))
+
+
+def periods(text: str) -> set[tuple[int, int]]:
+    """The month ranges ``text`` names.
+
+    >>> sorted(periods("今年1至5月签约354个；上半年开工5个"))
+    [(1, 5), (1, 6)]
+    """
+    found = {(int(a), int(b)) for a, b in _MONTH_RANGE.findall(text)
+             if 1 <= int(a) <= int(b) <= 12}
+    return found | {_NAMED_PERIODS[m] for m in _NAMED_PERIOD.findall(text)}
+
+
+def period_clash(question: str, quoted: str) -> bool:
+    """Whether the quote gives its figures for other months than the question asks about."""
+    asked, shown = periods(question), periods(quoted)
+    return bool(asked and shown and not asked & shown)
