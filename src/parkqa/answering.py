@@ -22,7 +22,7 @@ import numpy as np
 from .composer import compose, labels
 from .features import HAS, Candidate, CandidateFinder, coverage, feature_matrix
 from .index import Index
-from .question import ASKS_PLAN, ASKS_RESULT, STATES_PLAN, Question, QuestionReader, shows_detail
+from .question import ASKS_PLAN, ASKS_RESULT, Question, QuestionReader, shows_detail
 from .retrieval import Retriever
 from .scorer import REFUSAL_FEATURES, AnswerModel
 from .slots import asked_article_field, asked_type, period_clash, type_group
@@ -189,7 +189,7 @@ def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidat
     f["unknown_long"] = float(sum(1 for t in q.unknown if len(t) >= 3))
     f["novelty"] = bf["novelty"]
     f["article"] = float("article" in q.kinds)
-    plan = bool(STATES_PLAN.search(quoted))
+    plan = any(c.features["plan"] for c in chosen)
     f["plan_clash"] = float(bool(ASKS_PLAN.search(q.text)) and not plan
                             or bool(ASKS_RESULT.search(q.text)) and plan
                             and not ASKS_PLAN.search(q.text))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .chunking import Sentence
-from .question import NUMBER, YEAR, Question, shows_detail
+from .question import NUMBER, STATES_PLAN, YEAR, Question, shows_detail
 from .slots import ROLE_FIELDS, asked_article_field, asked_type, question_focus, role_pieces, \
     slot_value
 
@@ -288,6 +288,9 @@ class CandidateFinder:
         # -1 for every other line (also when no field is asked: no line prints one)
         f["article_role"] = 1.0 if prints_role else -1.0
         f["caption"] = self._caption(q, s) if PICTURE.search(q.text) else 0.0
+        # not weighed by the scorer: whether the sentence, or the one it follows, states a plan
+        # ("长治经开区将…。…推动经营主体总量突破4000家。"), for the refusal's plan_clash
+        f["plan"] = float(bool(STATES_PLAN.search(s.text) or STATES_PLAN.search(ctx)))
         return f
 
 
