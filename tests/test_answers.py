@@ -200,3 +200,11 @@ def test_who_wrote_two_articles_quotes_both_bylines(qa):
     assert len(titles) == 2
     ans = qa.ask(f"《{titles[0]}》和《{titles[1]}》这两篇分别是谁写的？")
     assert ans.answered and len({c.doc for c in ans.citations}) == 2
+
+
+def test_a_list_running_on_over_semicolons_is_quoted_whole(qa):
+    # the honours run over several sentences ending in "；", across the layout's line breaks
+    ans = qa.ask("长治高新区都拿了哪些荣誉？列一下。")
+    text = ans.text.replace(" ", "")
+    assert ans.answered and "碳达峰试点园区" in text and "特色专业镇" in text
+    assert text.index("碳达峰试点园区") < text.index("特色专业镇")   # in reading order

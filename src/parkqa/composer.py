@@ -90,7 +90,12 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
     # a topic sentence ("布局上，主动探索“反向招商”新路径。") or the lead of a list: what follows
     topical = not SPECIFIC.search(best.sentence.text) or "reason" in q.kinds
     if "list" in q.kinds or _LIST_LEAD.search(best.sentence.text.rstrip("。")) or topical:
-        add(_continuation(best, finder, any_kind=topical))
+        add(_continuation(best, finder, any_kind=topical or _runs_on(best.sentence)))
+    # a list written as clauses ending in "；" may begin in the sentence before the best one
+    before = _continuation(best, finder, any_kind=True, step=-1)
+    if "list" in q.kinds and before is not None and _runs_on(before.sentence):
+        add(before)
+        chosen.sort(key=lambda c: (c.sentence.doc != best.sentence.doc, c.sentence.id))
     if len(chosen) == 1 and q.terms:   # a second quote when it holds terms the first lacks
         have = {t for t in q.terms if credit(t, best.sentence.text.lower()) >= 1}
         add(next((c for c in pool[:5] if {t for t in q.terms
@@ -165,14 +170,23 @@ def _summary(best: Candidate, ranked: list[Candidate], finder, q: Question,
     return [trim(c, q) for c in sorted(chosen, key=lambda c: c.sentence.id)]
 
 
+def _runs_on(s) -> bool:
+    """Whether a sentence ends in "；": the items it lists go on in the next one."""
+    return s.text.rstrip().endswith(("；", ";"))
+
+
 def _continuation(c: Candidate, finder, *, any_kind: bool = False,
                   step: int = 1) -> Candidate | None:
-    """The sentence ``step`` after ``c`` in the same paragraph, when it carries on a list (or
-    whatever it says, with ``any_kind``)."""
+    """The sentence ``step`` after ``c`` in the same paragraph (or past a line break after
+    "；", which ends no paragraph), when it carries on a list (or whatever it says, with
+    ``any_kind``)."""
     sents, sid = finder.index.sentences, c.sentence.id + step
-    nxt = sents[sid] if sid < len(sents) else None
-    if nxt is None or nxt.doc != c.sentence.doc or nxt.heading \
-            or finder.paragraph_id[nxt.id] != finder.paragraph_id[c.sentence.id] \
+    nxt = sents[sid] if 0 <= sid < len(sents) else None
+    if nxt is None or nxt.doc != c.sentence.doc or nxt.heading:
+        return None
+    earlier = c.sentence if step > 0 else nxt
+    if finder.paragraph_id[nxt.id] != finder.paragraph_id[c.sentence.id] \
+            and not _runs_on(earlier) \
             or not (any_kind or HAS["list"].search(nxt.text) or "、" in nxt.text):
         return None
     return Candidate(nxt, dict(c.features), c.score, 0, len(nxt.text))
