@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ from .lexicon import Lexicon
 from .metadata import ArticleMeta
 from .scorer import model_fingerprint
 from .store import Generation, StoreError, open_store
+from .terms import TermIndex
 from .tokens import Words
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,12 @@ class Index:
     answer_model: dict          # fitted answer scorer and refusal (see parkqa.scorer)
     tokenizer: Words            # jieba with this index's words, never the global one
     generation: str = ""        # the folder it was read from (see parkqa.generations)
+    sentence_index: "object" = None   # faiss.Index over sentence vectors (sentences.faiss)
+
+    @cached_property
+    def terms(self) -> TermIndex:
+        """Which sentences hold a term (substring of the lower-cased text), built once."""
+        return TermIndex([s.text.lower() for s in self.sentences])
 
     @property
     def docs(self) -> list[str]:
@@ -205,4 +213,4 @@ def _read_generation(gen: Generation, manifest: dict, where: str) -> Index:
                  passage_tokens=[r["tokens"] for r in p_rows],
                  sentence_tokens=[r["tokens"] for r in s_rows], words=words, synonyms=synonyms,
                  knowledge=knowledge, lexicon=lexicon, answer_model=answer_model,
-                 tokenizer=Words(words, synonyms), generation=gen.name)
+                 tokenizer=Words(words, synonyms), generation=gen.name, sentence_index=s_index)
