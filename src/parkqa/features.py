@@ -218,16 +218,16 @@ class CandidateFinder:
         # the sentences sharing the question's rarest words, wherever their passage ranked: read
         # from the BM25 postings of its words, best first (the lower id first among equals)
         matched, scores = self.retriever.sentence_bm25.matching(q.tokens)
-        bm25 = dict(zip(matched.tolist(), scores.tolist()))
-        lexical = [int(matched[i]) for i in np.argsort(-scores, kind="stable")[: self.n_nearest]
-                   if scores[i] > 0]
+        lexical = [int(matched[i]) for i in _top(scores, self.n_nearest) if scores[i] > 0]
         ids = sorted(set(passage_score) | set(nearest) | set(lexical)
                      | set(self._about_articles(q, hits)))
         if not ids:
             return []
         dense = sims.take(ids)
         mean, sd, top = float(dense.mean()), float(dense.std()) or 1.0, float(dense.max())
-        lex = np.array([bm25.get(i, 0.0) for i in ids], dtype=np.float32)
+        at = np.minimum(np.searchsorted(matched, ids), max(len(matched) - 1, 0))
+        lex = np.where(matched[at] == ids, scores[at], 0.0).astype(np.float32) \
+            if len(matched) else np.zeros(len(ids), np.float32)
         lex_top = float(lex.max()) or 1.0
         slot = (asked_type(q), focus_terms(q.text, q.terms))
         role = asked_article_field(q)
@@ -302,6 +302,17 @@ class CandidateFinder:
         f["article_role"] = 1.0 if prints_role else -1.0
         f["caption"] = self._caption(q, s) if PICTURE.search(q.text) else 0.0
         return f
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest scores, best first, the earlier one first among equals
+    (a stable sort of all of them, without sorting all of them)."""
+    if len(scores) > k:
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        pool = np.flatnonzero(scores >= kth)
+    else:
+        pool = np.arange(len(scores))
+    return pool[np.argsort(-scores[pool], kind="stable")][:k]
 
 
 class _Before:
