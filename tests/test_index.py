@@ -6,7 +6,7 @@ import pytest
 
 from parkqa.config import Settings
 from parkqa.index import IndexCorrupt, IndexMissing, IndexStale, check_manifest, load_index
-from parkqa.index_build import build_index
+from parkqa.index_build import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M, build_index
 from parkqa.pipeline import ParkQA
 
 
@@ -91,15 +91,27 @@ def test_crash_mid_build_leaves_old_index(private, embedder):
 
 def test_index_type_is_chosen_by_size_and_recorded(private, embedder, qa):
     assert qa.index.manifest["faiss_index"] == "IndexFlatIP"       # 145 passages: exact
+    assert qa.index.manifest["faiss_params"] == {}
     big = private.with_(exact_search_limit=50)                        # pretend 145 is large
     manifest = build_index(big, embedder)
     assert manifest["faiss_index"] == "IndexHNSWFlat"
     assert manifest["counts"]["embedded"] == 0                       # same texts: vectors reused
     with pytest.raises(IndexStale):                                  # the setting is in the manifest
         load_index(private)
+    # the tuned search effort is recorded and used for passages and sentences alike
+    assert manifest["faiss_params"] == {"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION,
+                                        "efSearch": HNSW_EF_SEARCH}
     approx = ParkQA(big, embedder)
+    assert approx.index.passage_vectors.hnsw.efSearch == HNSW_EF_SEARCH
+    assert approx.index.sentence_index.hnsw.efSearch == HNSW_EF_SEARCH
     ans = approx.ask("长治高新区现在有多少家入区企业？")
     assert ans.answered and "1.2万家" in ans.text
+    # what the manifest says is what a loaded index searches with
+    path = big.index / "manifest.json"
+    recorded = json.loads(path.read_text(encoding="utf-8"))
+    recorded["faiss_params"]["efSearch"] = 77
+    path.write_text(json.dumps(recorded), encoding="utf-8")
+    assert load_index(big).passage_vectors.hnsw.efSearch == 77
     assert set(ans.timings) >= {"embed", "dense", "bm25", "fusion", "compose", "total"}
 
 

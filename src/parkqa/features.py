@@ -106,12 +106,12 @@ class CandidateFinder:
         self.n_nearest = nearest
         self._by_passage = {p.id: p.sentence_ids for p in index.passages}
         sents = index.sentences
-        self._lowered = [s.text.lower() for s in sents]
+        # the lower-cased texts are the index's term look-up's own; the sentence before and the
+        # paragraph are read only for the candidates, so no text is copied per sentence
+        self._lowered = index.terms.texts
         # the question reader's IDF of a term held by RARE_DF sentences of this corpus
         self.rare_idf = math.log((len(sents) + 1) / (RARE_DF + 0.5))
-        self.context = [sents[i - 1].text.lower() if i and sents[i - 1].doc == s.doc else ""
-                        for i, s in enumerate(sents)]
-        self._paragraph = [self._paragraph_text(s) for s in sents]
+        self.context = _Before(self._lowered, sents)
         self.paragraph_id = [(s.doc, self.index.articles[s.doc].text.rfind("\n", 0, s.start))
                              for s in sents]
         per_paragraph = Counter(self.paragraph_id)
@@ -188,13 +188,25 @@ class CandidateFinder:
 
     def paragraph(self, sid: int) -> str:
         """The paragraph sentence ``sid`` stands in."""
-        return self._paragraph[sid]
-
-    def _paragraph_text(self, s: Sentence) -> str:
+        s = self.index.sentences[sid]
         text = self.index.articles[s.doc].text
-        a = text.rfind("\n", 0, s.start) + 1
+        a = self.paragraph_id[sid][1] + 1
         b = text.find("\n", s.end)
         return text[a: b if b >= 0 else len(text)]
+
+    def _nearest(self, qvec: np.ndarray) -> tuple[list[int], _Sims]:
+        """The sentences nearest the question by embedding, and the similarity of each: from the
+        whole matrix while ``sentences.faiss`` is exact (one product, as cheap as a search),
+        else from the approximate index, so the cost does not grow with the corpus."""
+        idx = self.index
+        if not len(idx.sentence_vectors):
+            return [], _Sims(np.zeros(0, np.float32))
+        approximate = any(hasattr(idx.sentence_index, a) for a in ("hnsw", "nprobe"))
+        if not approximate:
+            sims = idx.sentence_vectors @ qvec
+            return [int(i) for i in np.argsort(-sims)[: self.n_nearest]], _Sims(sims)
+        _, found = idx.sentence_index.search(qvec[None, :].astype(np.float32), self.n_nearest)
+        return [int(i) for i in found[0] if i >= 0], _Sims(None, idx.sentence_vectors, qvec)
 
     def candidates(self, q: Question, qvec: np.ndarray, hits) -> list[Candidate]:
         idx = self.index
@@ -202,19 +214,20 @@ class CandidateFinder:
         for rank, h in enumerate(hits[: self.n_passages]):
             for sid in self._by_passage[h.id]:
                 passage_score[sid] = max(passage_score.get(sid, 0.0), 1.0 - rank / self.n_passages)
-        sims = idx.sentence_vectors @ qvec if len(idx.sentence_vectors) else np.zeros(0)
-        nearest = np.argsort(-sims)[: self.n_nearest] if len(sims) else []
-        # the sentences sharing the question's rarest words, wherever their passage ranked
-        bm25 = self.retriever.sentence_bm25.scores(q.tokens)
-        lexical = [i for i in np.argsort(-bm25)[: self.n_nearest] if bm25[i] > 0] \
-            if len(bm25) else []
-        ids = sorted(set(passage_score) | {int(i) for i in nearest} | {int(i) for i in lexical}
+        nearest, sims = self._nearest(qvec)
+        # the sentences sharing the question's rarest words, wherever their passage ranked: read
+        # from the BM25 postings of its words, best first (the lower id first among equals)
+        matched, scores = self.retriever.sentence_bm25.matching(q.tokens)
+        lexical = [int(matched[i]) for i in _top(scores, self.n_nearest) if scores[i] > 0]
+        ids = sorted(set(passage_score) | set(nearest) | set(lexical)
                      | set(self._about_articles(q, hits)))
         if not ids:
             return []
-        dense = np.array([sims[i] for i in ids], dtype=np.float32)
+        dense = sims.take(ids)
         mean, sd, top = float(dense.mean()), float(dense.std()) or 1.0, float(dense.max())
-        lex = np.array([bm25[i] for i in ids], dtype=np.float32)
+        at = np.minimum(np.searchsorted(matched, ids), max(len(matched) - 1, 0))
+        lex = np.where(matched[at] == ids, scores[at], 0.0).astype(np.float32) \
+            if len(matched) else np.zeros(len(ids), np.float32)
         lex_top = float(lex.max()) or 1.0
         slot = (asked_type(q), question_focus(q))
         role = asked_article_field(q)
@@ -230,7 +243,7 @@ class CandidateFinder:
     def features(self, q: Question, s: Sentence, dense: float, mean: float, sd: float,
                  top: float, passage: float, bm25: float,
                  slot: tuple[str, dict] = ("", {}), role: str = "") -> dict[str, float]:
-        text, ctx, para = self._lowered[s.id], self.context[s.id], self._paragraph[s.id]
+        text, ctx, para = self._lowered[s.id], self.context[s.id], self.paragraph(s.id)
         prints_role = bool(role) and self._prints(s, role)
         if prints_role:   # "李茹" answers "写经开区的那篇文章是谁写的": its title is its context
             ctx = f"{ctx} {self._title[s.doc]}"
@@ -292,6 +305,41 @@ class CandidateFinder:
         # ("长治经开区将…。…推动经营主体总量突破4000家。"), for the refusal's plan_clash
         f["plan"] = float(bool(STATES_PLAN.search(s.text) or STATES_PLAN.search(ctx)))
         return f
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest scores, best first, the earlier one first among equals
+    (a stable sort of all of them, without sorting all of them)."""
+    if len(scores) > k:
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        pool = np.flatnonzero(scores >= kth)
+    else:
+        pool = np.arange(len(scores))
+    return pool[np.argsort(-scores[pool], kind="stable")][:k]
+
+
+class _Before:
+    """``finder.context[sid]``: the lower-cased sentence before ``sid`` in its article, or ""."""
+
+    def __init__(self, lowered: list[str], sents: list[Sentence]) -> None:
+        self._lowered, self._sents = lowered, sents
+
+    def __getitem__(self, sid: int) -> str:
+        s = self._sents
+        return self._lowered[sid - 1] if sid and s[sid - 1].doc == s[sid].doc else ""
+
+
+class _Sims:
+    """Cosine similarities of the question to the sentences: all of them computed at once, or
+    each candidate's own (from its vector) when the corpus is searched approximately."""
+
+    def __init__(self, sims, vectors=None, qvec=None) -> None:
+        self._sims, self._vectors, self._qvec = sims, vectors, qvec
+
+    def take(self, ids: list[int]) -> np.ndarray:
+        if self._sims is not None:
+            return np.array([self._sims[i] for i in ids], dtype=np.float32)
+        return np.asarray(self._vectors[ids] @ self._qvec, dtype=np.float32)
 
 
 def several(q: Question) -> int:

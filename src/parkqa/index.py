@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ from .lexicon import Lexicon
 from .metadata import ArticleMeta
 from .scorer import model_fingerprint
 from .store import Generation, StoreError, open_store
+from .terms import TermIndex
 from .tokens import Words
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,12 @@ class Index:
     answer_model: dict          # fitted answer scorer and refusal (see parkqa.scorer)
     tokenizer: Words            # jieba with this index's words, never the global one
     generation: str = ""        # the folder it was read from (see parkqa.generations)
+    sentence_index: "object" = None   # faiss.Index over sentence vectors (sentences.faiss)
+
+    @cached_property
+    def terms(self) -> TermIndex:
+        """Which sentences hold a term (substring of the lower-cased text), built once."""
+        return TermIndex([s.text.lower() for s in self.sentences])
 
     @property
     def docs(self) -> list[str]:
@@ -193,6 +201,9 @@ def _read_generation(gen: Generation, manifest: dict, where: str) -> Index:
     except Exception as exc:
         raise IndexCorrupt(f"{where}: {current} is corrupt or unreadable ({exc}); "
                            "run `parkqa index` to rebuild it") from exc
+    for vectors in (p_index, s_index):   # the search effort the index was built and tuned for
+        if hasattr(vectors, "hnsw") and manifest.get("faiss_params", {}).get("efSearch"):
+            vectors.hnsw.efSearch = int(manifest["faiss_params"]["efSearch"])
     dim = manifest.get("dimension")
     if (p_index.ntotal != len(passages) or s_index.ntotal != len(sentences)
             or p_index.d != dim or s_index.d != dim or len(s_vecs) != len(sentences)):
@@ -205,4 +216,4 @@ def _read_generation(gen: Generation, manifest: dict, where: str) -> Index:
                  passage_tokens=[r["tokens"] for r in p_rows],
                  sentence_tokens=[r["tokens"] for r in s_rows], words=words, synonyms=synonyms,
                  knowledge=knowledge, lexicon=lexicon, answer_model=answer_model,
-                 tokenizer=Words(words, synonyms), generation=gen.name)
+                 tokenizer=Words(words, synonyms), generation=gen.name, sentence_index=s_index)

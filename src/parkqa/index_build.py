@@ -77,10 +77,9 @@ def _old_vectors(index_dir: Path) -> dict[str, np.ndarray]:
 
 def vector_index(vectors: np.ndarray, *, exact_limit: int):
     """Exact inner-product search up to ``exact_limit`` vectors, HNSW beyond. Measured in
-    bench/results/scale.md on 2 cores: exact search grows linearly (7 ms at 10^4 vectors, 29 ms
-    at 10^5, 470 ms at 10^6) while HNSW stays at 1-2 ms; its recall@10 against exact is 0.99 at
-    10^4, 0.96 at 10^5 and 0.84 at 10^6 with efSearch 128, so a corpus near 10^6 passages
-    wants a larger efSearch."""
+    bench/results/scale.md and ann_tune.md on 2 cores: exact search grows linearly (7 ms at
+    10^4 vectors, 29 ms at 10^5, 470 ms at 10^6) while HNSW stays at a few ms; efSearch is
+    chosen for recall@10 >= 0.95 against exact search at 10^6 (``HNSW_EF_SEARCH``)."""
     faiss = _faiss()
     n, dim = vectors.shape
     if n <= exact_limit:
@@ -94,7 +93,17 @@ def vector_index(vectors: np.ndarray, *, exact_limit: int):
     return index
 
 
-HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 80, 128
+# efSearch 640: recall@10 0.967 against exact search at 10^6 passages, 4.0 ms p50 / 5.8 ms p95
+# per query on 2 cores (bench/results/ann_tune.md); 128 found only 0.86
+HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 80, 640
+
+
+def search_params(index) -> dict:
+    """The approximate index's settings, as the manifest records them ({} for exact search)."""
+    if not hasattr(index, "hnsw"):
+        return {}
+    return {"M": HNSW_M, "efConstruction": index.hnsw.efConstruction,
+            "efSearch": index.hnsw.efSearch}
 
 
 def order_synonyms(groups: list[list[str]], texts: list[str]) -> list[list[str]]:
@@ -208,6 +217,7 @@ def build_index(settings: Settings, embedder=None, *, report: Report | None = No
             steps.next()
             p_index = vector_index(p_vecs, exact_limit=settings.exact_search_limit)
             manifest["faiss_index"] = type(p_index).__name__
+            manifest["faiss_params"] = search_params(p_index)
             faiss.write_index(p_index, str(tmp / "passages.faiss"))
             faiss.write_index(vector_index(s_vecs, exact_limit=settings.exact_search_limit),
                               str(tmp / "sentences.faiss"))

@@ -238,19 +238,14 @@ class QuestionReader:
         self.index = index
         self.knowledge = index.knowledge
         self.lexicon = index.lexicon
-        self._texts = [s.text.lower() for s in index.sentences]
-        self._postings: dict[str, int] = {}
+        self._texts = index.terms.texts
         self._units = corpus_units(self._texts)
         self._place_words = {t for p in self.knowledge.places for a in p.aliases
                              for t in tokenize(a)} | {w for w in self.knowledge.words()}
 
     def df(self, term: str) -> int:
-        """Sentences holding ``term`` as a substring (memoized: terms repeat across questions)."""
-        if term not in self._postings:
-            if len(self._postings) > 50_000:
-                self._postings.clear()
-            self._postings[term] = sum(1 for t in self._texts if term in t)
-        return self._postings[term]
+        """Sentences holding ``term`` as a substring (the index's inverted look-up)."""
+        return self.index.terms.df(term)
 
     def idf(self, term: str) -> float:
         return math.log((len(self._texts) + 1) / (self.df(term) + 0.5))

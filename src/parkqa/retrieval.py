@@ -56,6 +56,21 @@ class BM25:
             return np.zeros(self.n, dtype=np.float32)
         return np.asarray(self.model.get_scores(known), dtype=np.float32)
 
+    def matching(self, tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, scores) of the documents holding any of ``tokens``, ascending ids: the same
+        scores as ``scores`` (summed in the same order), read from bm25s' own postings only."""
+        ids = [self.vocab[t] for t in tokens if t in self.vocab]
+        m = self.model.scores
+        if not ids:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        spans = [(m["indptr"][i], m["indptr"][i + 1]) for i in ids]
+        docs = np.concatenate([m["indices"][a:b] for a, b in spans])
+        data = np.concatenate([m["data"][a:b] for a, b in spans])
+        found, where = np.unique(docs, return_inverse=True)
+        scores = np.zeros(len(found), dtype=np.dtype(self.model.dtype))
+        np.add.at(scores, where, data)
+        return found.astype(np.int64), scores.astype(np.float32)
+
 
 @dataclass
 class Hit:
