@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from parkqa.question import NUMBER, answer_kinds, asked_details, asked_unit, clean, key_terms, \
-    shows_detail
+from parkqa.cues import NUMBER, answer_kinds, asked_details, asked_unit, shows_detail
+from parkqa.question import clean, key_terms
 
 
 @pytest.mark.parametrize("question, matches, misses", [
@@ -67,8 +67,6 @@ def test_the_reader_meets_the_corpus_vocabulary(qa):
 
 
 def test_a_detail_is_asked_only_where_the_question_asks():
-    from parkqa.question import asked_details
-
     # "增幅" sets the scene; the question asks for a document
     assert asked_details("对产值增幅达标的企业提前奖励，依据的是哪份文件？") == []
     assert asked_details("审批时限压缩了百分之多少？") == ["percent"]

@@ -20,12 +20,14 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .composer import compose, labels
-from .features import HAS, Candidate, CandidateFinder, coverage, feature_matrix
+from .cues import ASKS_PLAN, ASKS_RESULT, shows_detail
+from .features import HAS, Candidate, CandidateFinder, feature_matrix
 from .index import Index
-from .question import ASKS_PLAN, ASKS_RESULT, Question, QuestionReader, shows_detail
+from .question import Question, QuestionReader
 from .retrieval import Retriever
 from .scorer import REFUSAL_FEATURES, AnswerModel
 from .slots import asked_article_field, asked_type, period_clash, type_group
+from .terms import coverage
 from .tokens import pos_cut
 
 REFUSAL = "抱歉，现有文章中没有找到能回答这个问题的内容。"

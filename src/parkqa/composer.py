@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import re
 
+from .article_lines import several
 from .chunking import split_clauses
-from .features import HAS, SPECIFIC, Candidate, coverage, credit, several
-from .question import NUMBER, YEAR, Question
+from .cues import NUMBER
+from .features import HAS, SPECIFIC, Candidate
+from .question import YEAR, Question
 from .slots import asked_type, question_focus, slot_value
+from .terms import coverage, credit
 
 MAX_QUOTE_CHARS = 100
 VALUE_KINDS = {"number", "date", "entity", "duration"}

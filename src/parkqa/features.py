@@ -16,16 +16,17 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .article_lines import BYLINE, LONE_CHARS, PICTURE, ArticleLines, several
 from .chunking import Sentence
-from .question import NUMBER, STATES_PLAN, YEAR, Question, shows_detail
-from .slots import ROLE_FIELDS, asked_article_field, asked_type, question_focus, role_pieces, \
-    slot_value
+from .cues import NUMBER, STATES_PLAN, shows_detail
+from .question import YEAR, Question
+from .slots import asked_article_field, asked_type, question_focus, slot_value
+from .terms import coverage, credit
 
 HAS = {
     "number": re.compile(r"\d|[一二三四五六七八九十百千万亿]+[个家项所名条倍]"),
@@ -38,20 +39,6 @@ HAS = {
 # a sentence that states something checkable: a figure, a date, a name
 SPECIFIC = re.compile(r"\d|[“《][^”》]{2,20}[”》]|[一二两三四五六七八九十百千]+[个家项名条支种]")
 
-BYLINE = re.compile(r"记者|通讯员|/文|/图|摄影|供图|^[（(]?上接|^[（(]?下转")
-
-LONE_CHARS = 40   # a caption or a signature, not a paragraph of text
-# a question about a picture ("图②拍的是哪家公司", "配图说明写的啥") is answered by its caption: a
-# short line of its own, or one opening with a picture's number or arrow. The picture word must
-# be what is asked about, followed by what it shows or says: "图②那家中兵长智建了什么生产线" only
-# points at a company with its picture
-PICTURE = re.compile(r"(?:配图|图片|照片|图注|图\s*\d|[几两三四]张图)[，,]?(?:上|中|里)?(?:说明)?"
-                     r"(?:拍|是|写|显示|展示|分别|都|的是)|\b(?:photos?|pictures?|captions?|images?)\b"
-                     r"\s*(?:\S+\s+)?(?:shows?|depicts?|says?)|"
-                     r"\b(?:shown )?in the (?:\w+\s+)?(?:photos?|pictures?|images?)\b", re.I)
-_PICTURE_NUMBER = re.compile(r"图\s*(\d)|(?:photo|picture)\s*(?:no\.?\s*)?(\d)", re.I)
-CAPTION_MARKS = "①②③④⑤⑥⑦⑧⑨⑩←↓→↑▶"
-TITLE_NAMED = 0.5   # a question holding this share of a title's words names that article
 RARE_DF = 5   # a term at most this many sentences hold is rare, however large the corpus
 
 FEATURES = ("dense", "dense_z", "dense_gap", "passage", "bm25", "coverage", "coverage_ctx",
@@ -73,26 +60,6 @@ class Candidate:
     @property
     def text(self) -> str:
         return self.sentence.text[self.start:self.end]
-
-
-def credit(term: str, text: str) -> float:
-    """1 when ``term`` is in ``text``; partial credit for its longest shared piece (≥ 2 chars)."""
-    if term in text:
-        return 1.0
-    for size in range(len(term) - 1, 1, -1):
-        for i in range(len(term) - size + 1):
-            if term[i:i + size] in text:
-                return 0.8 * size / len(term)
-    return 0.0
-
-
-def coverage(terms: dict[str, float], text: str, context: str = "") -> float:
-    """Share of the terms' weight that ``text`` holds; a term only in ``context`` counts half."""
-    total = sum(terms.values())
-    if total <= 0:
-        return 0.0
-    return sum(w * max(credit(t, text), 0.5 * credit(t, context) if context else 0.0)
-               for t, w in terms.items()) / total
 
 
 class CandidateFinder:
@@ -118,12 +85,9 @@ class CandidateFinder:
         self._alone = [per_paragraph[pid] == 1 for pid in self.paragraph_id]
         first: dict[str, int] = {}
         self.position = [s.id - first.setdefault(s.doc, s.id) for s in sents]
-        self._title = {d: a.title.lower() for d, a in index.articles.items()}
-        # the heading a sentence stands under, and each article's lines about itself (title,
-        # subtitle, byline): what questions about an article ("谁写的", "标题") are answered by
-        self._roles = {d: {f: role_pieces(getattr(a.meta, f)) for f in ROLE_FIELDS}
-                       for d, a in index.articles.items()}
-        self._section, self._about, self.section_id = [], {}, []
+        self.lines = ArticleLines(index, self.position, self._alone, self._by_passage)
+        # the heading a sentence stands under
+        self._section, self.section_id = [], []
         heading = ""
         for s in sents:
             heading = s.text.lower() if s.heading else ("" if self.position[s.id] == 0
@@ -131,24 +95,6 @@ class CandidateFinder:
             self._section.append(heading)
             self.section_id.append(len(self.section_id) and self.section_id[-1]
                                    + (s.heading or self.position[s.id] == 0))
-            if self.position[s.id] < 3 or BYLINE.search(s.text) or any(
-                    self._prints(s, f) for f in ROLE_FIELDS) or (
-                    s.heading and len(s.text) <= 40 and self._is_last_words(s)):
-                self._about.setdefault(s.doc, []).append(s.id)
-
-    def _caption(self, q: Question, s: Sentence) -> float:
-        """1 for a caption line (2 for the one numbered as asked: "图②", "photo 2"), -1 for any
-        other line."""
-        mark = s.text.lstrip()[:1]
-        if not (mark in CAPTION_MARKS or self._alone[s.id] and len(s.text) <= LONE_CHARS):
-            return -1.0
-        asked = _PICTURE_NUMBER.search(q.text)
-        number = asked and (asked.group(1) or asked.group(2))
-        return 2.0 if number and unicodedata.normalize("NFKC", mark) == number else 1.0
-
-    def _prints(self, s: Sentence, field: str) -> bool:
-        """Whether ``s`` prints its article's metadata ``field`` ("……迈进。 常珍珍 徐姗": byline)."""
-        return any(p in s.text for p in self._roles[s.doc].get(field, []))
 
     def section(self, sid: int) -> list[int]:
         """Ids of the body sentences under the same heading as sentence ``sid``."""
@@ -159,32 +105,6 @@ class CandidateFinder:
                 out.append(i)
                 i += step
         return sorted(i for i in out if not self.index.sentences[i].heading)
-
-    def _is_last_words(self, s: Sentence) -> bool:
-        """A short line closing an article (a signature like "李茹")."""
-        sents = self.index.sentences
-        return s.id + 1 >= len(sents) or sents[s.id + 1].doc != s.doc
-
-    def _about_articles(self, q: Question, hits) -> list[int]:
-        """For a question about an article itself: the title, subtitle and byline lines of the
-        articles it most likely means (by title, then by the passages found)."""
-        if "article" not in q.kinds:
-            return []
-        return [sid for d in self._meant_articles(q, hits) for sid in self._about.get(d, [])]
-
-    def _meant_articles(self, q: Question, hits) -> list[str]:
-        """The articles a question about an article most likely means, likeliest first: the
-        one its words name in a title, else the one holding the best passage found; for a
-        question naming two places ("经开区那篇和高新区那篇分别是谁写的"), an article about each."""
-        by_title = sorted(self._about, key=lambda d: -coverage(q.terms, self._title[d]))
-        named = [d for d in by_title[:1] if coverage(q.terms, self._title[d]) >= TITLE_NAMED]
-        found = [self.index.sentences[self._by_passage[h.id][0]].doc
-                 for h in hits[:2] if self._by_passage[h.id]]
-        placed = [d for p in q.places
-                  for d in [next((d for d in self._about if self.index.articles[d].park == p), "")]
-                  if d]
-        order = placed + found if len(placed) >= 2 else found + placed
-        return list(dict.fromkeys(named + order + by_title[:2]))
 
     def paragraph(self, sid: int) -> str:
         """The paragraph sentence ``sid`` stands in."""
@@ -220,7 +140,7 @@ class CandidateFinder:
         matched, scores = self.retriever.sentence_bm25.matching(q.tokens)
         lexical = [int(matched[i]) for i in _top(scores, self.n_nearest) if scores[i] > 0]
         ids = sorted(set(passage_score) | set(nearest) | set(lexical)
-                     | set(self._about_articles(q, hits)))
+                     | set(self.lines.about_articles(q, hits)))
         if not ids:
             return []
         dense = sims.take(ids)
@@ -231,7 +151,7 @@ class CandidateFinder:
         lex_top = float(lex.max()) or 1.0
         slot = (asked_type(q), question_focus(q))
         role = asked_article_field(q)
-        meant = self._meant_articles(q, hits)[:several(q)] if role else []
+        meant = self.lines.meant_articles(q, hits)[:several(q)] if role else []
         out = []
         for n, sid in enumerate(ids):
             s = idx.sentences[sid]
@@ -244,9 +164,9 @@ class CandidateFinder:
                  top: float, passage: float, bm25: float,
                  slot: tuple[str, dict] = ("", {}), role: str = "") -> dict[str, float]:
         text, ctx, para = self._lowered[s.id], self.context[s.id], self.paragraph(s.id)
-        prints_role = bool(role) and self._prints(s, role)
+        prints_role = bool(role) and self.lines.prints(s, role)
         if prints_role:   # "李茹" answers "写经开区的那篇文章是谁写的": its title is its context
-            ctx = f"{ctx} {self._title[s.doc]}"
+            ctx = f"{ctx} {self.lines.title[s.doc]}"
         cov = coverage(q.terms, text)
         cov_ctx = coverage(q.terms, text, ctx + para)
         total = sum(q.terms.values()) or 1.0
@@ -291,7 +211,7 @@ class CandidateFinder:
         kind, focus = slot
         f["focus"] = coverage(focus, text, ctx) if focus else 0.0
         f["slot"] = slot_value(kind, focus, s.text, unit=q.unit)
-        f["title"] = coverage(q.terms, self._title[s.doc])
+        f["title"] = coverage(q.terms, self.lines.title[s.doc])
         f["section"] = coverage(q.terms, self._section[s.id])
         # a rhetorical question of the article ("如何破解…瓶颈？") states nothing
         f["interrogative"] = float(s.text.rstrip()[-1:] in "？?")
@@ -300,7 +220,7 @@ class CandidateFinder:
         # "谁写的": 1 for the line printing the asked field of the meant article's metadata,
         # -1 for every other line (also when no field is asked: no line prints one)
         f["article_role"] = 1.0 if prints_role else -1.0
-        f["caption"] = self._caption(q, s) if PICTURE.search(q.text) else 0.0
+        f["caption"] = self.lines.caption(q, s) if PICTURE.search(q.text) else 0.0
         # not weighed by the scorer: whether the sentence, or the one it follows, states a plan
         # ("长治经开区将…。…推动经营主体总量突破4000家。"), for the refusal's plan_clash
         f["plan"] = float(bool(STATES_PLAN.search(s.text) or STATES_PLAN.search(ctx)))
@@ -340,12 +260,6 @@ class _Sims:
         if self._sims is not None:
             return np.array([self._sims[i] for i in ids], dtype=np.float32)
         return np.asarray(self._vectors[ids] @ self._qvec, dtype=np.float32)
-
-
-def several(q: Question) -> int:
-    """How many articles a question about articles means: two for "这两篇分别是谁写的" or a
-    question naming two places, else one."""
-    return 2 if "across" in q.kinds or len(q.places) >= 2 else 1
 
 
 def feature_matrix(cands: list[Candidate]) -> np.ndarray:

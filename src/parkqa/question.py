@@ -1,16 +1,13 @@
 """Question analysis: what a question asks for and under which constraints, read the same way
 whatever the wording (colloquial, traditional characters, homophone typos, pasted markup, English).
 
-The cues below are facts of the language (多少 asks for a number, 哪年 for a date); how much each
-one matters is learned by the answer scorer (``parkqa.scorer``), never set here by hand.
+The question words themselves and what each asks for are in ``parkqa.cues``.
 
 Example::
 
-    >>> from parkqa.question import asked_unit, answer_kinds
-    >>> sorted(answer_kinds("高新区和经开区哪个企业多？各有多少家？"))
-    ['compare', 'entity', 'number']
-    >>> asked_unit("入区企业有多少个来着？")
-    '[个家项所名位条台套种款宗件块支张]'
+    >>> q = QuestionReader(index).read("长治高新区现在有多少家入区企业？")   # doctest: +SKIP
+    >>> q.kinds, q.unit, q.places                                          # doctest: +SKIP
+    ({'number'}, '家', ['长治高新区'])
 """
 from __future__ import annotations
 
@@ -20,95 +17,13 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from .knowledge import ZONE_SUFFIXES
-from .tokens import STOPWORDS, normalize, nouns, pos_cut, tokenize
+from .cues import ASPECT_SPLIT, FRAME, KIND_RE, answer_kinds, asked_details, asked_unit
+from .tokens import STOPWORDS, normalize, nouns, tokenize
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _LOWER_WORD = re.compile(r"(?<![A-Za-z'-])[a-z][a-z'-]*")
 _MARKUP = re.compile(r"<[^<>\n]{0,200}>")
-NUMBER = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千]+)\s*(?:余|多)?\s*(?:万|亿)?\s*"
-
-# nouns for a measure: they ask for a number, and they are also what is asked about ("合同金额",
-# "年产值"), so they stay in the question's terms
-MEASURES = r"比例|占比|规模|金额|总额|产值|增速|数目|数量"
-KIND_CUES = {
-    "number": r"多少|(?<!哪)几[个家项所名条亿万台套种款宗倍年位]|多大|多高|多长|多快|多少钱|百分|增长了|"
-              r"how (many|much)|what percentage|how large|how big|" + MEASURES,
-    "date": r"何时|什么时候|啥时候|啥时|几时|哪一年|哪年|几月|哪个月|哪一天|哪天|日期|when|what year|which year",
-    "list": r"哪些|哪几|包括|都有|有什么|列举|列出|分别是|which .*s\b|what are|list",
-    "entity": r"谁|哪家|哪个|什么名字|名字|名称|全称|姓名|叫什么|叫啥|头衔|职务|身份|who|which company|"
-              r"what is the name|name of",
-    "reason": r"为什么|为何|为啥|怎么|咋|如何|怎样|靠什么|通过什么|措施|举措|办法|做法|why|how did|how does|how do",
-    "yesno": r"是不是|是否|有没有|能不能|可不可以|会不会|要不要|吗[？?]?$|^(is|are|does|do|did|can|has|have)\b",
-    "summary": r"概括|介绍|总结|说说|讲讲|聊聊|简述|概述|都做了|都干了|主要内容|讲了什么|summar|overview|"
-               r"describe|tell me about",
-    "duration": r"多久|多长时间|几年时间|隔了|相隔|间隔|how long",
-    # what several articles say about one thing: a quote from each
-    "across": r"几篇|两篇|多篇|各篇|篇报道里|篇文章里|合起来|综合起来|in (?:both|all|several|the two) "
-              r"(?:articles|reports|pieces)|across the articles",
-    "compare": r"哪个.{0,8}?(?:更|多|大|高|强|快|少)|谁.{0,6}?更|相比|比较|对比|差多少|compare|versus|\bvs\b|more than",
-    # about the article itself (who wrote it, its title, page or pictures), not what it says:
-    # "X在这篇报道里怎么写的" asks about its content
-    "article": r"作者|记者|谁写|哪位写|标题|题目|版面|第几版|哪一版|哪个版|哪家报|报纸|特刊|刊登|登在|发表在|"
-               r"图片说明|图注|配图|照片|摄影|图\s*[①-⑩\d]|headline|title|author|wrote|written|"
-               r"reporter|newspaper|caption|photo|published|edition",
-}
-# A detail the question asks for, and what a sentence must show to give it: without it, a
-# sentence on the right topic still does not answer ("哪个月并网" needs a month).
-DETAILS = {
-    "month": (r"哪个月|几月|哪天|几号|哪一天|什么日子|which month|what date", r"\d{1,2}\s*月|月底|月初"),
-    # an address: a road or street (not the 路 of 思路, 道路 or 路径), a house number, a county
-    "place": (r"哪儿|哪里|在哪|什么地方|地址|哪条路|哪个县|哪个区|位于|where|address|location",
-              r"[\u4e00-\u9fff](?<![思道之出一网])(?:路|街|大道)(?![径线况面子])|\d+\s*号|"
-              r"[\u4e00-\u9fff](?:县|镇|乡|村)(?![级域])|位于|坐落|地处"),
-    "money": (r"多少钱|价格|价钱|月租|租金|费用|售价|收费|多少元|投资多少|投了多少|how much money|price|cost|rent",
-              r"\d[\d.,]*\s*(?:万|亿)?\s*元|免费"),
-    "rank": (r"第几|排名|排第|名次|rank", r"第[\d一二三四五六七八九十]+|前[\d一二三四五六七八九十百]+|首|唯一"),
-    "percent": (r"百分之|百分比|比例|占比|增幅|增速|增长了多少|percentage|growth rate", r"%|％|百分|成|倍"),
-    # a person is shown by a name, which jieba's part-of-speech tags find (see shows_detail)
-    # ("叫什么名字" alone asks for the name of anything: a document, an event, a product)
-    "person": (r"谁|姓名|哪位|负责人是|\bwho\b", r"(?!)"),
-    # ... and when the one asked about is a person by role, an organization's name is no answer
-    "someone": (r"(?:负责人|记者|作者|专家|院士|教授|企业家|董事长|总经理|书记|主任|市长|局长|区长|领导)"
-                r"[^，,。？?]{0,6}(?:是谁|叫什么|叫啥|名字|姓名)|(?:哪位|谁)(?:记者|写|负责|担任)|"
-                r"who wrote|which reporter|name of the (?:reporter|author|person)", r"(?!)"),
-}
-_CLAUSE_BREAK = re.compile(r"[，,；;。？?！!]")
-_ASKING = re.compile(r"多少|几|哪|什么|啥|谁|何|怎么|如何|吗|是否|是不是|有没有|"
-                     r"\b(?:what|which|who|when|where|why|how|is|are|does|did|do)\b", re.I)
-_ORGANIZATION = re.compile(r"[\u4e00-\u9fff]{2,}(?:公司|集团|大学|学院|研究院|研究所|实验室|团队|银行|医院)")
-# plans and targets against results: "计划到2030年…" does not answer "已经完成了多少"
-ASKS_PLAN = re.compile(r"计划|目标|预计|规划|打算|将来|未来|力争|will|plan|target|expect|goal", re.I)
-ASKS_RESULT = re.compile(r"已经|实际|完成了|达到了|建成了|现在|目前|现有|去年|so far|already|actual", re.I)
-STATES_PLAN = re.compile(r"将|计划|目标|力争|预计|有望|规划|到20\d\d年|争取")
-_DETAIL_RE = {k: (re.compile(a, re.I), re.compile(b)) for k, (a, b) in DETAILS.items()}
-_KIND_RE = {k: re.compile(v, re.I) for k, v in KIND_CUES.items()}
-# "多少家" / "几条" / "多少亿元": the unit the answer's number must carry
-_ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)(万|亿)?([个家项所名位条台套种款宗件块支张天年次亩吨元人辆架艘座栋间户份"
-                         r"册篇度])")
-_SAME_UNIT = {"个": "[个家项所名位条台套种款宗件块支张]", "名": "[名位人]", "位": "[名位人]",
-              "人": "[名位人]"}
-# "how many companies": the Chinese measure word a count of those things carries
-_EN_UNITS = (("[名位人个]", {"people", "persons", "employees", "workers", "staff", "jobs",
-                            "academicians", "experts", "doctors", "talents"}),
-             ("[家个]", {"companies", "enterprises", "firms", "businesses"}),
-             ("[个项]", {"projects"}), ("辆", {"vehicles", "cars"}), ("吨", {"tons", "tonnes"}))
-_EN_COUNTED = re.compile(r"\bhow many\s+(?:[a-z-]+\s+){0,2}?(" + "|".join(
-    sorted(n for _, nouns in _EN_UNITS for n in nouns)) + r")\b", re.I)
-# words that frame a question rather than say what it is about
-_FRAME = re.compile(r"(?:多少|(?<!哪)几)(?:万|亿)?[个家项所名位条台套种款宗件块支张天年次亩吨元人]?|" + "|".join(sorted({c for v in KIND_CUES.values() for c in v.split("|")
-                                      if len(c) >= 2 and _HAN.search(c) and not re.search(r"[\\\[\].?^$(){}]", c)
-                                      and c not in MEASURES.split("|")},
-                                     key=len, reverse=True)) + r"|是什么|什么|啥|咋|谁|来着|呢|吗|请问|"
-                    # turns of a conversation: "换个问题：…", "另外问一下，…"
-                    r"换个问题|换个话题|另外问一下|另外|顺便问一下|顺便问|再问一下|还想问|想问一下|问一下|"
-                    # the article itself, named while asking about its content or its byline
-                    r"(?:这|那|该|此)(?:篇|份|则)?(?:文章|报道|稿子|新闻)|文章|报道|稿子|文中|原文|"
-                    # and its parts: a picture, its end
-                    r"图片|配图|文末|篇末|文首")
-_ASPECT_SPLIT = re.compile(r"[？?；;]|(?:，|,)(?=(?:那|还有|另外|以及|并且|同时)?[^，,]{0,12}"
-                           r"(?:多少|哪|什么|谁|几|为什么|如何|怎么|吗|是否))")
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
 _SIMPLIFY = None
 
@@ -135,44 +50,6 @@ class Question:
     @functools.cached_property
     def chars(self) -> set[str]:
         return set(self.text.lower()) | set("".join(self.terms))
-
-
-def answer_kinds(text: str) -> set[str]:
-    return {k for k, pat in _KIND_RE.items() if pat.search(text)}
-
-
-def asked_details(text: str) -> list[str]:
-    """The details asked: a cue counts in a clause that asks something (holds a question word,
-    or ends the question), not in a preamble ("对产值增幅达标的企业奖励，依据的是哪份文件")."""
-    parts = [c for c in _CLAUSE_BREAK.split(text) if c.strip()]
-    asking = [c for n, c in enumerate(parts) if n == len(parts) - 1 or _ASKING.search(c)]
-    return [k for k, (ask, _) in _DETAIL_RE.items() if any(ask.search(c) for c in asking)]
-
-
-def shows_detail(detail: str, text: str) -> bool:
-    if detail == "person":   # "谁" is answered by a person's or an organization's name
-        return bool(person_names(text) or _ORGANIZATION.search(text))
-    if detail == "someone":
-        return bool(person_names(text))
-    return bool(_DETAIL_RE[detail][1].search(text))
-
-
-@functools.lru_cache(maxsize=8192)   # the same sentences are candidates again and again
-def person_names(text: str) -> tuple[str, ...]:
-    """People's names in ``text`` (jieba tags them "nr")."""
-    return tuple(p.word for p in pos_cut(text) if p.flag == "nr" and len(p.word) >= 2
-                 and not any(z in p.word for z in ZONE_SUFFIXES))
-
-
-def asked_unit(text: str) -> str:
-    """Regex for the unit a number in the answer must carry ("多少家" -> "家"), or ""."""
-    if "多少钱" in text:
-        return "元"
-    m = _ASKED_UNIT.search(text)
-    if m:
-        return (m.group(1) or "") + _SAME_UNIT.get(m.group(2), m.group(2))
-    m = _EN_COUNTED.search(text)
-    return next(unit for unit, nouns in _EN_UNITS if m.group(1).lower() in nouns) if m else ""
 
 
 # what may follow "多少" as the asked unit when the fixed ones above do not apply ("多少兆瓦")
@@ -216,7 +93,7 @@ def _t2s():
 def key_terms(text: str) -> list[str]:
     """Content words: question-frame and function words out, a search-mode token inside a
     longer one dropped, runs of single characters jieba split from an unknown name joined."""
-    framed = _FRAME.sub(" ", text)
+    framed = FRAME.sub(" ", text)
     merged, run = [], []
     for t in tokenize(framed) + [""]:
         if len(t) == 1 and _HAN.match(t) and "".join(run + [t]) in framed:
@@ -259,7 +136,7 @@ class QuestionReader:
             self.lexicon.english_terms(text) if english or _LATIN.search(text) else [])
         # the question read without its frame too: "多少家入区企业" is cut "家入|区|企业" whole,
         # "入区|企业" without "多少"
-        tokens = list(dict.fromkeys(tokenize(text) + tokenize(_FRAME.sub(" ", text)))) \
+        tokens = list(dict.fromkeys(tokenize(text) + tokenize(FRAME.sub(" ", text)))) \
             + [t.lower() for t in extra]
         # an unknown Latin word in a Chinese question ("GDP") is something asked about; in an
         # English question its Chinese terms stand for it
@@ -268,7 +145,7 @@ class QuestionReader:
                  and (_LATIN.search(n) or n in noun_list)}
         terms = self._weights(content + extra, names=names)
         years = YEAR.findall(text)
-        aspects = [self._weights(key_terms(part)) for part in _ASPECT_SPLIT.split(text)
+        aspects = [self._weights(key_terms(part)) for part in ASPECT_SPLIT.split(text)
                    if len(part.strip()) >= 2]
         return Question(raw=raw, text=text, english=english, tokens=tokens, terms=terms,
                         kinds=answer_kinds(text), unit=self.asked_unit(text), years=years,
@@ -285,7 +162,7 @@ class QuestionReader:
     def asked_unit(self, text: str) -> str:
         """``asked_unit``, or the longest unit these articles use that follows "多少"."""
         # "把几篇报道合起来说说" asks what the articles say, not how many there are
-        text = _KIND_RE["across"].sub(" ", text)
+        text = KIND_RE["across"].sub(" ", text)
         unit = asked_unit(text)
         m = None if unit else _UNIT_AFTER.search(text)
         if m:
@@ -322,7 +199,7 @@ class QuestionReader:
         """Nouns and content terms of the question that no article mentions, even as a compound
         of article words: the articles cannot know about them."""
         out = []
-        for w in dict.fromkeys(nouns(_FRAME.sub(" ", text)) + [t.lower() for t in terms]):
+        for w in dict.fromkeys(nouns(FRAME.sub(" ", text)) + [t.lower() for t in terms]):
             if len(w) < 2 or w in self._place_words or w in STOPWORDS or _LATIN.search(w) \
                     or YEAR.fullmatch(w) or self.df(w):
                 continue

@@ -18,8 +18,9 @@ import re
 from bisect import bisect_right
 
 from .answering import Answer, Citation
+from .cues import NUMBER, answer_kinds, asked_unit
 from .docview import view_url
-from .question import NUMBER, answer_kinds, asked_unit, key_terms
+from .question import key_terms
 from .slots import focus_terms
 
 _DATE = r"\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?(?:初|底|末|以来)?|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}\s*-\s*\d{4}"

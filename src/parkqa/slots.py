@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import re
 
-from .question import DETAILS, NUMBER, Question, opens_english, person_names
+from .cues import DETAILS, NUMBER, person_names
+from .question import Question, opens_english
 
 # question words: a focus term sits next to one of them
 _WH = re.compile(r"多少|(?<!哪)几|哪|什么|啥|谁|何|如何|怎么|怎样|是否|是不是|有没有|吗|"

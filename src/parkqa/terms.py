@@ -8,6 +8,8 @@ all of its character pairs, checked for the whole term. The cost of a look-up gr
 sentences holding its rarest pair, not with the corpus. Built once per loaded index (see
 ``Index.terms``) and kept in compact numpy arrays: about 5 bytes per distinct pair in a sentence.
 
+``credit`` and ``coverage`` say how much of a question's terms a text holds.
+
 Example::
 
     >>> t = TermIndex(["长治高新区入区企业", "经开区", "高新区"])
@@ -84,3 +86,23 @@ def _lookup(table, key: int) -> np.ndarray:
     if j >= len(distinct) or distinct[j] != key:
         return ids[:0]
     return ids[offsets[j]:offsets[j + 1]]
+
+
+def credit(term: str, text: str) -> float:
+    """1 when ``term`` is in ``text``; partial credit for its longest shared piece (≥ 2 chars)."""
+    if term in text:
+        return 1.0
+    for size in range(len(term) - 1, 1, -1):
+        for i in range(len(term) - size + 1):
+            if term[i:i + size] in text:
+                return 0.8 * size / len(term)
+    return 0.0
+
+
+def coverage(terms: dict[str, float], text: str, context: str = "") -> float:
+    """Share of the terms' weight that ``text`` holds; a term only in ``context`` counts half."""
+    total = sum(terms.values())
+    if total <= 0:
+        return 0.0
+    return sum(w * max(credit(t, text), 0.5 * credit(t, context) if context else 0.0)
+               for t, w in terms.items()) / total
