@@ -30,6 +30,7 @@ from .curated_api import HELP as CURATED_HELP, build_router as curated_router
 from .api_models import ASK_HELP, FEEDBACK_HELP, HISTORY_HELP, AskRequest
 from .articles_api import build_router as articles_router
 from .config import Settings
+from .faq_import import MAX_FILE_BYTES as FAQ_FILE_BYTES
 from .feedback_api import build_router as feedback_router
 from .openai_api import ChatError, build_router
 from .pipeline import ParkQA
@@ -182,7 +183,8 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins),
                        allow_methods=["GET", "POST", "DELETE"], allow_headers=["*"], max_age=600)
     app.add_middleware(GuardMiddleware, allowed_origins=settings.allowed_origins,
-                       path_limits={"/api/documents": upload_limit()})
+                       path_limits={"/api/documents": upload_limit(),
+                                    "/api/faq/upload": FAQ_FILE_BYTES + 64 * 1024})
     return app
 
 
