@@ -108,6 +108,10 @@ def test_rows_keep_their_line_numbers_in_every_shape():
     f = read_faq_file(many)
     assert len(f.rows) == 2000 and f.bad == [{"line": 2002, "error": "文件超过 2000 条问答：从第 2002 行起未读取。"}]
 
+    # U+2028 is a line break to str.splitlines, not to an editor: it stays inside its cell
+    f = read_faq_file("question,answer,source\r\n问\u2028题,答,源\r\nq2,a,s\r\n".encode())
+    assert [r.line for r in f.rows] == [2, 3] and f.rows[0].data["question"] == "问\u2028题"
+
     f = read_faq_file(b'question,answer,source\n"an open quote,x,y\nq,a,s\n')
     assert not f.rows and "双引号没有配对" in f.bad[0]["error"] and f.bad[0]["line"] == 2
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -83,7 +84,7 @@ def decode(raw: bytes) -> tuple[str, str]:
 
 
 def read_faq_file(raw: bytes, max_rows: int = MAX_FAQ) -> FaqFile:
-    """The rows of an FAQ file, not yet checked as entries (``import_rows`` does that)."""
+    """The rows of an FAQ file, not yet checked as entries (``check_rows`` does that)."""
     text, encoding = decode(raw)
     if sum(1 for c in text if ord(c) < 32 and c not in "\t\r\n") > len(text) // 100:
         raise FaqFileError("这不是文本文件（含有大量控制字符）：请上传 UTF-8 编码的 JSONL 或 CSV 文件。")
@@ -109,9 +110,15 @@ def _object(line: str):
     return value if isinstance(value, dict) else None
 
 
+def _lines(text: str) -> list[str]:
+    """Lines as an editor counts them: split at line breaks only (``str.splitlines`` also splits
+    at U+2028 and other characters valid inside a JSON string or a CSV cell)."""
+    return list(io.StringIO(text, newline=""))
+
+
 def _jsonl(text: str) -> tuple[list[Row], list[dict]]:
     rows, bad = [], []
-    for n, line in enumerate(text.splitlines(), 1):
+    for n, line in enumerate(_lines(text), 1):
         if not line.strip():
             continue
         try:
@@ -132,7 +139,7 @@ def _json_or_jsonl(text: str) -> tuple[str, list[Row], list[dict]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        if any(_object(line) is not None for line in text.splitlines()[:100]):
+        if any(_object(line) is not None for line in _lines(text)[:100]):
             return ("jsonl", *_jsonl(text))   # a JSONL file with a broken line: the rest counts
         raise FaqFileError(f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）：文件无法读取，"
                            "请检查括号、引号和逗号；每行一条的 JSONL 文件里坏行会被单独列出。") from None
@@ -171,7 +178,7 @@ def _entries_at(text: str, decoder: json.JSONDecoder) -> int:
 
 
 def _csv(text: str) -> tuple[list[Row], list[dict], list[str]]:
-    lines = text.splitlines(keepends=True)
+    lines = _lines(text)
     head = lines[0] if lines else ""
     delimiter = "\t" if head.count("\t") > head.count(",") else ","
     reader = csv.reader(lines, delimiter=delimiter)
