@@ -7,6 +7,7 @@ with --backend torch). Answer quality of the two encoders is compared in bench/o
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 from common import ROOT, median, ms, pct, write_result
@@ -58,10 +59,15 @@ def main() -> int:
     qa = parkqa.load(backend=args.backend)
     items = load_qa(ROOT / "eval" / "qa.jsonl")
     questions = [i["question"] for i in items]
+    load = os.getloadavg()[0]
     stages, floor, wall = measure(qa, questions, args.rounds)
+    # the floor and ask() share the machine's state question by question, but both slow down
+    # when other work takes the cores: the load says how quiet it was
+    load = f"{min(load, os.getloadavg()[0]):.1f}–{max(load, os.getloadavg()[0]):.1f}"
     body = [f"{len(questions)} questions x {args.rounds} rounds after a warm-up; `embed`, "
             "`dense`, `bm25`, `fusion`, `score` (sentence candidates) and `compose` (choosing, "
-            "trimming, citing) are the stages `Answer.timings` records.", "",
+            "trimming, citing) are the stages `Answer.timings` records. Load average (1 min) "
+            f"at the start and the end: {load}.", "",
             f"## {args.backend} query encoder", ""] + table(stages, floor, wall)
     name = "latency" if args.backend == "onnx" else f"latency_{args.backend}"
     write_result(name, f"Per-question latency ({args.backend} query encoder)", "\n".join(body),

@@ -113,3 +113,17 @@ def test_app_py_fails_the_same_way(tmp_path):
                           text=True, timeout=120)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "设置 PARKQA_PORT='port' 无效：应为整数" in proc.stderr
+
+
+def test_every_setting_is_in_the_readme_table():
+    """A setting nobody can find is a setting nobody can use: each field of Settings has its
+    PARKQA_* row in the README's settings table, with a default and a meaning."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### Settings", 1)[1].split("\n### ", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("| `PARKQA_")]
+    for name in Settings.model_fields:
+        var = f"PARKQA_{name.upper()}"
+        row = next((r for r in rows if f"`{var}`" in r.split("|")[1]), None)
+        assert row, f"{var} is not in the README's settings table"
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert len(cells) == 3 and all(cells), row

@@ -14,13 +14,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from typing import Literal
 
 try:
-    from fastapi import Depends, FastAPI, Query, Request
+    from fastapi import Depends, FastAPI, Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.middleware.cors import CORSMiddleware
-    from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+    from fastapi.responses import JSONResponse, RedirectResponse
 except ImportError as exc:  # pragma: no cover - core dependencies, but say what to do
     raise ImportError("the server needs fastapi: pip install -e .  (or pip install fastapi)") \
         from exc
@@ -28,11 +27,11 @@ except ImportError as exc:  # pragma: no cover - core dependencies, but say what
 from .access import GuardMiddleware, RateLimiter, bearer_key, key_allowed
 from .admin import build_router as admin_router, upload_limit
 from .curated_api import HELP as CURATED_HELP, build_router as curated_router
-from .api_models import ASK_HELP, FEEDBACK_HELP, HISTORY_HELP, AskRequest, FeedbackRequest
+from .api_models import ASK_HELP, FEEDBACK_HELP, HISTORY_HELP, AskRequest
+from .articles_api import build_router as articles_router
 from .config import Settings
-from .docview import article_page, marked_html, parse_spans
-from .feedback import FeedbackLog
-from .feedback_report import read_records, select
+from .faq_import import MAX_FILE_BYTES as FAQ_FILE_BYTES
+from .feedback_api import build_router as feedback_router
 from .openai_api import ChatError, build_router
 from .pipeline import ParkQA
 from .widget import build_router as widget_router
@@ -130,70 +129,6 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
         lambda question, history: qa.ask(question, history=history, top_k=settings.top_k).to_dict(),
         check, guard))
 
-    log_dir = settings.log_dir or None
-    feedback = FeedbackLog(log_dir) if log_dir else None
-
-    def feedback_log() -> FeedbackLog:
-        if feedback is None:
-            raise ApiError(503, "feedback_off", "反馈记录已关闭（PARKQA_LOG_DIR 为空）。"
-                           " (Feedback logging is off.)")
-        return feedback
-
-    @app.post("/api/feedback", dependencies=[Depends(guard)], status_code=201,
-              summary="Rate an answer (👍/👎), with an optional comment")
-    def rate(body: FeedbackRequest) -> dict:
-        """Appends the rating, the answer it rates and the comment to the same log as the
-        chat's 👍/👎 (``PARKQA_LOG_DIR/feedback.jsonl``); review it with ``parkqa feedback``."""
-        record = feedback_log().append(body.model_dump())
-        return {"status": "recorded", "time": record["time"]}
-
-    @app.get("/api/health", summary="Model, index and articles")
-    def health() -> dict:
-        """``generation`` is the index generation this process answers from, ``worker`` the
-        process (with ``--workers N`` each one answers for itself)."""
-        index = qa.index
-        m = index.manifest
-        return {"status": "ok", "model": m.get("model"), "dimension": m.get("dimension"),
-                "articles": len(index.articles), "passages": len(index.passages),
-                "sentences": len(index.sentences), "built_at": m.get("built_at"),
-                "index_format": m.get("format"), "generation": index.generation,
-                "worker": os.getpid()}
-
-    def marks_for(doc: str, start, end, spans):
-        art = qa.index.articles.get(doc)
-        if art is None:
-            raise ApiError(404, "not_found", "没有这篇文章。")
-        try:
-            return art, parse_spans(spans, start, end, len(art.raw))
-        except ValueError as exc:
-            raise ApiError(422, "invalid_request", str(exc)) from None
-
-    @app.get("/api/docs/{doc:path}", dependencies=[Depends(guard)],
-             summary="One article, for a citation viewer")
-    def article(doc: str, start: int | None = None, end: int | None = None,
-                spans: str | None = None, format: str = "json"):
-        """Title, metadata (as in citations) and raw text of an indexed article; citation
-        offsets index into ``text``.
-        With ``start``/``end`` (or ``spans=a-b,c-d``, a citation's exact pieces) it also returns
-        ``marks`` and ``html``: the article with each piece in ``<mark>``, the view the chat's
-        [n] opens; ``format=html`` returns that view as a whole page.
-        Only names of indexed articles are looked up: nothing else on disk is reachable."""
-        art, marks = marks_for(doc, start, end, spans)
-        if format == "html":
-            return HTMLResponse(article_page(art, marks))
-        out = {"doc": art.doc, **art.meta.citation_fields(), "park": art.park, "text": art.raw}
-        if marks:
-            out |= {"marks": marks, "html": marked_html(art.raw, marks)}
-        return out
-
-    @app.get("/source/{doc:path}", include_in_schema=False)
-    def source_page(doc: str, start: int | None = None, end: int | None = None,
-                    spans: str | None = None):
-        """The chat's article view: public like the chat itself, which already shows these
-        articles' paragraphs (``/api/docs`` may need a key the browser does not have)."""
-        art, marks = marks_for(doc, start, end, spans)
-        return HTMLResponse(article_page(art, marks))
-
     def admin(request: Request) -> None:
         """With admin keys: one of them (a portal's API key, which its visitors can read, is
         not enough). Else with API keys: a valid key. Without keys: only this machine."""
@@ -207,17 +142,22 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
         elif not request.client or request.client.host not in ("127.0.0.1", "::1"):
             raise ApiError(403, "forbidden", "只能在服务器本机上管理（或设置管理员密钥 PARKQA_ADMIN_KEYS）。")
 
-    @app.get("/api/feedback", dependencies=[Depends(admin)],
-             summary="The ratings given, newest first (admin)")
-    def feedback_list(since: str | None = None, rating: Literal["up", "down"] | None = None,
-                      limit: int = Query(100, ge=1, le=1000)) -> dict:
-        """The same records as ``parkqa feedback --format jsonl``: ``since`` an ISO date or
-        time (UTC), ``rating`` up or down."""
-        records, bad = read_records(feedback_log().path)
-        chosen = select(records, since=since, rating=rating)
-        return {"total": len(chosen), "unreadable_lines": bad,
-                "records": list(reversed(chosen))[:limit]}
+    log_dir = settings.log_dir or None
+    app.include_router(feedback_router(log_dir, guard, admin, ApiError))
 
+    @app.get("/api/health", summary="Model, index and articles")
+    def health() -> dict:
+        """``generation`` is the index generation this process answers from, ``worker`` the
+        process (with ``--workers N`` each one answers for itself)."""
+        index = qa.index
+        m = index.manifest
+        return {"status": "ok", "model": m.get("model"), "dimension": m.get("dimension"),
+                "articles": len(index.articles), "passages": len(index.passages),
+                "sentences": len(index.sentences), "built_at": m.get("built_at"),
+                "index_format": m.get("format"), "generation": index.generation,
+                "worker": os.getpid()}
+
+    app.include_router(articles_router(qa, guard, ApiError))
     app.include_router(widget_router())   # before the chat's mount at / takes every path
     app.include_router(admin_router(qa, settings, admin, ApiError))
     app.include_router(curated_router(qa, settings, admin, ApiError))
@@ -243,7 +183,8 @@ def create_app(settings: Settings, qa: ParkQA | None = None):
     app.add_middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins),
                        allow_methods=["GET", "POST", "DELETE"], allow_headers=["*"], max_age=600)
     app.add_middleware(GuardMiddleware, allowed_origins=settings.allowed_origins,
-                       path_limits={"/api/documents": upload_limit()})
+                       path_limits={"/api/documents": upload_limit(),
+                                    "/api/faq/upload": FAQ_FILE_BYTES + 64 * 1024})
     return app
 
 

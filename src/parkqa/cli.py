@@ -97,9 +97,10 @@ def cmd_feedback(args) -> int:
 
 
 def cmd_faq(args) -> int:
-    """Curated answers: ``export`` (the JSON of ``GET /api/faq``), ``import`` it back (checked
-    against the index like the API does), ``fit`` the match threshold on the eval set."""
-    from .curated import Curated, check_faq
+    """Curated answers: ``export`` (the JSON of ``GET /api/faq``), ``import`` a file (that
+    JSON, JSONL or CSV; checked like the admin page's import: bad rows are listed and exit 1),
+    ``fit`` the match threshold on the eval set."""
+    from .curated import Curated
 
     settings = _settings(args)
     store = Curated(settings.curated_dir)
@@ -112,6 +113,17 @@ def cmd_faq(args) -> int:
         else:
             print(data)
         return 0
+    if args.action == "import":    # a broken file fails before the index is loaded
+        from .faq_import import MAX_FILE_BYTES, check_rows, read_faq_file
+
+        if not args.file:
+            raise ValueError("parkqa faq import FILE: JSONL, CSV with a header row, or the JSON "
+                             "that parkqa faq export wrote")
+        with open(args.file, "rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise ValueError(f"文件太大（上限 {MAX_FILE_BYTES // (1024 * 1024)} MB）: {args.file}")
+        parsed = read_faq_file(raw)
     from .pipeline import ParkQA
 
     qa = ParkQA(settings)
@@ -120,20 +132,22 @@ def cmd_faq(args) -> int:
 
         print(fit(qa, args.file or "eval/qa.jsonl", max_false=args.max_false))
         return 0
-    from .faq import check_source
-
-    if not args.file:
-        raise ValueError("parkqa faq import FILE: the JSON that parkqa faq export wrote")
-    with open(args.file, encoding="utf-8") as fh:
-        data = json.load(fh)
-    entries = [check_faq(e) for e in (data.get("entries", []) if isinstance(data, dict) else data)]
-    for e in entries:
-        check_source(e, qa.index)
-    new = {e.id for e in entries}
-    store.replace_faq(entries if args.replace else
-                      [e for e in store.faq() if e.id not in new] + entries)
-    print(f"imported {len(entries)} curated answers into {store.folder}")
-    return 0
+    good, bad = check_rows(parsed.rows, qa.index)
+    bad = sorted(bad + parsed.bad, key=lambda b: b["line"])
+    for b in bad:
+        print(f"{args.file}:{b['line']}: {b['error']}", file=sys.stderr)
+    entries = [e for _, e in good]
+    if args.replace:         # never replace everything with a file that was partly wrong
+        if bad:
+            raise ValueError(f"{len(bad)} 行有误，未替换任何问答 / nothing replaced")
+        store.replace_faq(entries)
+        print(f"replaced the curated answers in {store.folder} with {len(entries)}")
+        return 0
+    results = store.merge_faq(entries)
+    counts = {r: results.count(r) for r in ("added", "updated", "unchanged", "full")}
+    print(f"{store.folder}: added {counts['added']}, updated {counts['updated']}, unchanged "
+          f"{counts['unchanged']}, over the limit {counts['full']}, rejected {len(bad)}")
+    return 1 if bad or counts["full"] else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -226,5 +226,37 @@ class Curated:
         with self._lock():
             self._save_faq(entries)
 
+    def merge_faq(self, entries: list[FaqEntry]) -> list[str]:
+        """Add ``entries`` to the stored ones in one write (an import from a file): one with a
+        stored id, or else a stored question, replaces that entry and keeps its id; the rest are
+        added. Nothing else stored changes. Per entry: "added", "updated", "unchanged" or "full"
+        (not saved: MAX_FAQ reached)."""
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        out = []
+        with self._lock():
+            stored = self.faq()
+            by_id = {e.id: i for i, e in enumerate(stored)}
+            by_question = {e.question: i for i, e in enumerate(stored)}
+            for e in entries:
+                i = by_id[e.id] if e.id in by_id else by_question.get(e.question)
+                if i is not None:
+                    e.id, e.updated = stored[i].id, stored[i].updated
+                    if e == stored[i]:
+                        out.append("unchanged")
+                        continue
+                    e.updated, stored[i] = now, e
+                    by_question[e.question] = i
+                    out.append("updated")
+                elif len(stored) >= MAX_FAQ:
+                    out.append("full")
+                else:
+                    e.id, e.updated = e.id or "faq-" + uuid.uuid4().hex[:8], now
+                    by_id[e.id] = by_question[e.question] = len(stored)
+                    stored.append(e)
+                    out.append("added")
+            if any(r in ("added", "updated") for r in out):
+                self._save_faq(stored)
+        return out
+
     def _save_faq(self, entries: list[FaqEntry]) -> None:
         self._write(FAQ_FILE, {"version": 1, "entries": [e.to_dict() for e in entries]})

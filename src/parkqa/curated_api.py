@@ -1,6 +1,7 @@
 """The editor's curated answers and words, behind the admin key (the page is ``/admin``).
 
 ``GET /api/faq`` returns every entry (the export: ``POST /api/faq/import`` takes it back),
+``POST /api/faq/upload`` imports an editor's file (JSONL, CSV or that export; ``faq_import``),
 ``POST /api/faq`` adds one or, with its ``id``, replaces it, ``DELETE /api/faq/{id}`` removes
 one; a change answers from the next question on, in every worker. ``GET /api/lexicon`` returns
 the editor's words and synonym groups and whether the index in use was built with them;
@@ -15,16 +16,19 @@ Example::
 """
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, File, Form, UploadFile
 from pydantic import BaseModel, Field
 
-from .curated import MAX_FAQ, CuratedError, check_faq
+from .curated import MAX_FAQ, MAX_SOURCE, CuratedError, check_faq, clean_text
 from .documents import KnowledgeBase
 from .faq import check_source
+from .faq_import import MAX_FILE_BYTES, check_rows, read_faq_file
 
 
 # what a malformed request is told (the app's handler of validation errors picks it by path)
-HELP = {"/api/faq": '问答格式不正确：需要 question（标准问题）和 answer（答案），可选 paraphrases（相似问法列表）、'
+HELP = {"/api/faq/upload": "请以表单（multipart/form-data）上传 FAQ 文件：字段 file 为 JSONL、CSV 或导出的 JSON 文件，"
+                           "可选字段 source 为文件中未注明来源时使用的来源说明。",
+        "/api/faq": '问答格式不正确：需要 question（标准问题）和 answer（答案），可选 paraphrases（相似问法列表）、'
                     'doc 与 quote（来源文章与引用原文）或 source（来源说明）。',
         "/api/lexicon": '格式不正确：请发送 {"words": ["词语", …], "synonyms": [["简称", "全称"], …]}。'}
 
@@ -99,6 +103,43 @@ def build_router(qa, settings, admin, api_error) -> APIRouter:
         except CuratedError as exc:
             raise api_error(422, "invalid_faq", str(exc)) from None
         return {"imported": len(entries), "total": len(keep) + len(entries)}
+
+    @router.post("/api/faq/upload", dependencies=guarded,
+                 summary="Import curated answers from an editor's file (admin)")
+    async def upload_faq(
+            file: UploadFile = File(..., description="JSONL, CSV (header row) or the JSON export"),
+            source: str = Form("", description="来源说明 for rows that give no doc and no source")
+    ) -> dict:
+        """Every row is checked like the page's form. The good rows are imported (a row with a
+        stored id or question replaces that entry; the others are added), the bad ones are
+        listed in ``rejected`` with their ``line`` and a Chinese ``error``; nothing else stored
+        changes. 422 when the file cannot be read or no row is usable."""
+        raw = await file.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise api_error(413, "file_too_large",
+                            f"文件太大（上限 {MAX_FILE_BYTES // (1024 * 1024)} MB）。")
+        try:
+            default = clean_text(source, "默认来源说明", MAX_SOURCE, required=False)
+            parsed = read_faq_file(raw)
+        except CuratedError as exc:
+            raise api_error(422, "unreadable_file", str(exc)) from None
+        good, bad = check_rows(parsed.rows, qa.index, default_source=default)
+        bad += parsed.bad
+        if not good:
+            bad.sort(key=lambda b: b["line"])
+            raise api_error(422, "no_usable_rows", "没有可导入的问答：" + "；".join(
+                f"第 {b['line']} 行：{b['error']}" for b in bad[:3]) + ("……" if len(bad) > 3 else ""),
+                rejected=bad)
+        try:
+            results = store.merge_faq([e for _, e in good])
+        except CuratedError as exc:
+            raise api_error(409, "unreadable", str(exc)) from None
+        bad += [{"line": line, "error": f"人工审核答案已达上限 {MAX_FAQ} 条，未导入。"}
+                for (line, _), r in zip(good, results) if r == "full"]
+        return {"format": parsed.format, "encoding": parsed.encoding,
+                **{r: results.count(r) for r in ("added", "updated", "unchanged")},
+                "rejected": sorted(bad, key=lambda b: b["line"]),
+                "ignored_columns": parsed.ignored, "total": len(store.faq())}
 
     @router.delete("/api/faq/{faq_id}", dependencies=guarded,
                    summary="Delete a curated answer (admin)")
