@@ -80,11 +80,10 @@ def focus_terms(text: str, terms: dict[str, float]) -> dict[str, float]:
 
 def question_focus(q: Question) -> dict[str, float]:
     """What ``q`` asks the value of: its terms beside a question word, or for an English
-    question asking for a value the Chinese words of its measure (``Question.en_focus``; an
-    open "how is X transforming" has none, as most of its words would be). A word no article
+    question the Chinese words of its measure (``Question.en_focus``). A word no article
     holds ("一年能省多少钱": jieba's 能省) stands by no value, so it is no focus."""
     if q.english:
-        return q.en_focus if asked_type(q) else {}
+        return q.en_focus
     return focus_terms(q.text, {t: w for t, w in q.terms.items() if t not in q.absent})
 
 
