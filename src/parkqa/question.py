@@ -45,7 +45,8 @@ class Question:
     # an English question's measure ("the total investment"), in the articles' words: its
     # lower-case words, the capitalized ones being the names of what it is about
     en_focus: dict[str, float] = field(default_factory=dict)
-    absent: set[str] = field(default_factory=set)      # terms no sentence of the articles holds
+    # terms no sentence of the articles holds -> their longest piece one does ("" if none)
+    absent: dict[str, str] = field(default_factory=dict)
 
     @functools.cached_property
     def chars(self) -> set[str]:
@@ -153,7 +154,16 @@ class QuestionReader:
                         aspects=[a for a in aspects if a], details=asked_details(text),
                         unknown=self.unknown_names(text, content),
                         en_focus=self._english_focus(text, terms) if english else {},
-                        absent={t for t in terms if not self.df(t)})
+                        absent={t: self._known_piece(t) for t in terms if not self.df(t)})
+
+    def _known_piece(self, term: str) -> str:
+        """The longest part of ``term`` (two characters or more) some sentence holds:
+        "年发电量" -> "发电"."""
+        for size in range(len(term) - 1, 1, -1):
+            for i in range(len(term) - size + 1):
+                if self.df(term[i:i + size]):
+                    return term[i:i + size]
+        return ""
 
     def _english_focus(self, text: str, terms: dict[str, float]) -> dict[str, float]:
         words = [w for w in _LOWER_WORD.findall(text) if w not in STOPWORDS]

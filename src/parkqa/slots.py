@@ -81,10 +81,12 @@ def focus_terms(text: str, terms: dict[str, float]) -> dict[str, float]:
 def question_focus(q: Question) -> dict[str, float]:
     """What ``q`` asks the value of: its terms beside a question word, or for an English
     question the Chinese words of its measure (``Question.en_focus``). A word no article
-    holds ("一年能省多少钱": jieba's 能省) stands by no value, so it is no focus."""
+    holds stands by no value: its longest part an article holds stands for it ("年发电量" ->
+    "发电"), and one without such a part ("一年能省多少钱": jieba's 能省) is no focus."""
     if q.english:
         return q.en_focus
-    return focus_terms(q.text, {t: w for t, w in q.terms.items() if t not in q.absent})
+    terms = {q.absent.get(t, t): w for t, w in q.terms.items()}
+    return focus_terms(q.text, {t: w for t, w in terms.items() if t})
 
 
 # details a question asks for that are answer types of their own, in the order tried
