@@ -197,7 +197,6 @@ def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidat
                             and not ASKS_PLAN.search(q.text))
     f["list_unmet"] = float("list" in q.kinds and "、" not in quoted)
     f["period_clash"] = float(period_clash(q.text, quoted))
-
     role_met = any(c.features["article_role"] >= 1 for c in chosen)   # the asked byline, title…
     f["entity_unmet"] = float("entity" in q.kinds and not role_met
                               and not HAS["entity"].search(quoted))
