@@ -22,6 +22,8 @@ def kb():
     ("那2024年呢？", "高新区2025年新认定高新技术企业多少家？", "高新区2024年新认定高新技术企业多少家"),
     ("它是哪年投产的？", "特瓦时一期项目总投资多少？", "特瓦时一期项目是哪年投产的"),
     ("最开始是多少家？", "高新区入区企业现在有多少家？", "入区企业"),
+    # too short to stand alone: it asks about the last question's subject
+    ("啥时候成立的？", "经开区资本市场服务基地是跟谁共建的？", "经开区资本市场服务基地啥时候成立"),
 ])
 def test_follow_ups_become_standalone_questions(kb, follow_up, previous, expected):
     assert expected in resolve_followup(follow_up, previous, knowledge=kb)
@@ -38,6 +40,7 @@ def test_a_pronoun_means_what_the_last_answer_named(kb):
     "经开区有多少家高新技术企业？",            # a full question of its own
     "长治市有多少名院士提供智力支持？",
     "安博泰克创新药物研发项目总投资多少？",      # a new topic, no pronoun
+    "经开区2025年规模以上工业增加值是多少？",    # "以上" here points back at nothing
 ])
 def test_new_questions_are_left_alone(kb, question):
     assert resolve_followup(question, "长治高新区现在有多少家入区企业？", knowledge=kb) == question

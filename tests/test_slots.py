@@ -127,3 +127,12 @@ def test_a_figure_for_other_months_clashes_with_the_period_asked():
 def test_an_address_is_a_road_not_a_way_of_thinking():
     assert slot_value("place", {}, "漳园街(西环路-健康路)实现全面通车") == 1.0
     assert slot_value("place", {}, "坚持“1447”发展思路，探索反向招商新路径") == -1.0
+
+
+def test_a_value_the_question_states_fills_no_slot():
+    asked = "在专业镇专板首批挂牌的那6家企业分别叫什么名字？"
+    sentence = "依托“光电装备专业镇专板”，推动首批6家企业完成股份制改造和挂牌展示。"
+    assert slot_value("entity", {"企业": 1.0}, sentence) == 1.0
+    assert slot_value("entity", {"企业": 1.0}, sentence, question=asked) == -1.0
+    assert slot_value("number", {"企业": 1.0}, "规模以上工业企业从37家增至82家",
+                      question="规上工业企业从37家涨到多少家") == 1.0

@@ -218,7 +218,8 @@ def trim(c: Candidate, q: Question) -> Candidate:
             cue += sum(1 for y in q.years if y in piece)
             # the clauses that hold the asked value next to what it measures come first: the
             # ones naming the subject only set the scene
-            filled = bool(focus) and slot_value(kind, focus, piece, unit=q.unit) >= 1
+            filled = bool(focus) and slot_value(kind, focus, piece, unit=q.unit,
+                                                    question=q.text) >= 1
             key = (filled, round(coverage(q.terms, piece.lower()) + 0.3 * cue, 3), -(b - a))
             if best_key is None or key > best_key:
                 best, best_key = (a, b), key

@@ -21,6 +21,7 @@ import re
 
 from .knowledge import Knowledge
 from .question import YEAR, clean, is_english, key_terms, opens_english
+from .tokens import pos_cut
 
 _SWAP = re.compile(r"^(?:那么|那|那在|在|换成|如果是|还有)?\s*(?P<x>[^，,。？?]{1,20}?)\s*(?:呢|怎么样|如何|的呢)"
                    r"\s*[？?]?$|^(?:and|what about|how about)\s+(?:the\s+|for\s+|in\s+)?"
@@ -35,11 +36,12 @@ _PRONOUN = re.compile(r"它们|它|(?:该|这家|那家|这个|那个|这些|这
 _KIND_OF = {"公司": r"公司|集团|企业|药业|制药|科技", "企业": r"公司|集团|企业|药业|制药|科技"}
 # where the subject a question opens with ends: a verb, a time word or the question word
 _PREDICATE = re.compile(r"是|有(?!限)|的|在|从|于|将|已|要|能|会|被|把|和|与|跟|对|向|现在|目前|今年|去年|"
-                        r"每天|每年|一年|一共|累计|总投资|投资|什么|哪|多少|几|为什么|为何|怎么|如何|啥|"
+                        r"每天|每年|一年|一共|累计|总投资|投资|什么|哪|多少|几|为什么|为何|怎么|如何|啥|谁|"
                         r"[，,。？?！!：:\s]")
 # words that point back at what was just talked about without naming it
-_CONTEXT_REF = re.compile(r"这里面|里面|其中|这些|那些|这样的|上述|以上|^都是|\b(?:its|there|them|those|these|"
-                          r"their)\b", re.I)
+# ("以上" only as a pointer: "以上这些", not the "以上" of "规模以上工业")
+_CONTEXT_REF = re.compile(r"这里面|里面|其中|这些|那些|这样的|上述|以上(?=这|那|的|提到|所说|几)|^都是|"
+                          r"\b(?:its|there|them|those|these|their)\b", re.I)
 _ASKS_NAME = re.compile(r"哪家|哪个|哪些|什么(?:企业|公司|项目)|谁|which|who", re.I)
 MAX_FOLLOWUP_CHARS = 30
 MAX_FOLLOWUP_WORDS = 12   # the same for an English question
@@ -52,6 +54,12 @@ def subject_of(question: str) -> str:
     cut = _PREDICATE.search(q)
     subject = q[: cut.start()] if cut else q
     return subject if 2 <= len(subject) <= 20 else ""
+
+
+def _ends_in_noun(phrase: str) -> bool:
+    """Whether jieba tags the last word of ``phrase`` a noun: "经开区盘活了" is no subject."""
+    words = pos_cut(phrase)
+    return bool(words) and words[-1].flag.startswith(("n", "eng"))
 
 
 # an English noun phrase: "the LMFP cathode project in Changzhi Hi-tech Zone", up to a verb,
@@ -157,13 +165,21 @@ def resolve_followup(question: str, previous: str | None, *, previous_answer: st
             return q[:pronoun.start()] + subject + ("'s" if pronoun.group().lower() == "its"
                                                     else "") + q[pronoun.end():]
         return f"{lead}：{q}" if lead else question
-    if _CONTEXT_REF.search(q):   # "这里面…", "都是哪些…", "its …": about the last topic
-        return f"{lead}：{q}" if lead else question
     slots = _slots(q, knowledge)
+    if _CONTEXT_REF.search(q) and not {"place", "topic"} <= set(slots):
+        # "这里面…", "都是哪些…", "its …": about the last topic (a question naming its own
+        # place and topic stands alone whatever words it uses)
+        return f"{lead}：{q}" if lead else question
     if slots and "topic" not in slots:   # "全市一共多少？": a place or year, no topic of its own
         return _swap(prev, q, knowledge) if "topic" in have else question
     if not slots.get("place") and len(q) <= ELLIPSIS_CHARS and len(key_terms(q)) <= 1:
-        # "最开始是多少家？": too little of its own to stand alone; it is about the last topic
+        # "最开始是多少家？" / "啥时候成立的？": too little of its own to stand alone; it asks
+        # about the last question's subject ("经开区资本市场服务基地是跟谁共建的" -> the base),
+        # or its place and topic when it opens with none
+        subject = "" if is_english(prev) else subject_of(prev)
+        if subject and 2 * len(key_terms(subject)) >= len(key_terms(prev)) > 0 \
+                and _ends_in_noun(subject):
+            return subject + q
         return f"{lead}：{q}" if lead else question
     return question
 

@@ -210,7 +210,7 @@ class CandidateFinder:
         # the measure asked about ("注册资本是多少") and a value of the asked type next to it
         kind, focus = slot
         f["focus"] = coverage(focus, text, ctx) if focus else 0.0
-        f["slot"] = slot_value(kind, focus, s.text, unit=q.unit)
+        f["slot"] = slot_value(kind, focus, s.text, unit=q.unit, question=q.text)
         f["title"] = coverage(q.terms, self.lines.title[s.doc])
         f["section"] = coverage(q.terms, self._section[s.id])
         # a rhetorical question of the article ("如何破解…瓶颈？") states nothing

@@ -46,8 +46,11 @@ _VALUES = {
     # a whole number that is not a year
     "number": re.compile(r"(?<![\d.])\d[\d.,]*(?![\d.,])(?!\s*年)|[一二两三四五六七八九十百千]+[个家项所名条倍位台套种款]"),
     "place": re.compile(DETAILS["place"][1]),
-    "entity": re.compile(r"[“《「][^”》」]{2,30}[”》」]|[\u4e00-\u9fff]{2,}(?:公司|集团|大学|学院|研究院|"
-                         r"研究所|实验室|中心|基地|园区?|医院|银行)"),
+    # a quoted name, or a name ending in what names a body or a product line ("百泰生物",
+    # "成功汽车"), its front not running over a particle ("翟店工业园区内的…基地" holds two)
+    "entity": re.compile(r"[“《「][^”》」]{2,30}[”》」]|(?:(?![的在于和与及是为将把被从对以])"
+                         r"[\u4e00-\u9fff]){2,12}?(?:公司|集团|大学|学院|研究院|研究所|实验室|中心|"
+                         r"基地|园区?|医院|银行|项目|科技|生物|药业|汽车)"),
 }
 
 
@@ -127,27 +130,50 @@ def asked_type(q: Question) -> str:
     return ""
 
 
-def _values(kind: str, text: str, unit: str = "") -> list[int]:
-    """Start offsets of the values of ``kind`` in ``text``."""
+def _values(kind: str, text: str, unit: str = "") -> list[tuple[int, str]]:
+    """Start offsets and texts of the values of ``kind`` in ``text``."""
     if kind in ("person", "someone"):
-        return [m.start() for name in person_names(text) for m in re.finditer(re.escape(name), text)]
+        return [(m.start(), name) for name in person_names(text)
+                for m in re.finditer(re.escape(name), text)]
     if kind == "number" and unit:
         pattern = re.compile(NUMBER + unit)
     else:
         pattern = _VALUES.get(kind)
     if pattern is None:
         return []
-    return [m.start() for m in pattern.finditer(text)]
+    return [(m.start(), m.group()) for m in pattern.finditer(text)]
 
 
-def slot_value(kind: str, focus: dict[str, float], text: str, *, unit: str = "") -> float:
+def is_given(value: str, question: str) -> bool:
+    """Whether the question itself states ``value``: "那6家企业分别叫什么" is not answered by
+    "首批6家企业", nor "智能家电生产基地项目是哪家企业投资的" by "智能家电生产基地" — an answer
+    is what the asker does not know yet. A name counts as stated when the question holds most
+    of it ("专业镇专板" of "“光电装备专业镇专板”").
+
+    >>> is_given("6家", "那6家企业分别叫什么？"), is_given("82家", "从37家涨到多少家？")
+    (True, False)
+    """
+    value = re.sub(r"[\s“”《》「」]", "", value)
+    question = re.sub(r"\s", "", question)
+    if not value or not question:
+        return False
+    if value in question:
+        return True
+    size = max(4, (len(value) + 1) // 2)
+    return any(value[i:i + size] in question for i in range(len(value) - size + 1))
+
+
+def slot_value(kind: str, focus: dict[str, float], text: str, *, unit: str = "",
+               question: str = "") -> float:
     """When ``text`` holds a value of ``kind`` near focus terms: the weight of the weightiest of
     them over the focus's weightiest (1 beside "注册资本", less beside a common "项目"); 0.5 when it
     holds one away from them, -0.5 when it holds one but no focus term, -1 when it holds none;
-    0 when nothing typed is asked."""
+    0 when nothing typed is asked. Values ``question`` states itself are no answer (but a span
+    may lie between two dates it names)."""
     if not kind:
         return 0.0
-    found = _values(kind, text, unit)
+    found = [at for at, value in _values(kind, text, unit)
+             if kind == "duration" or not is_given(value, question)]
     if not found:
         return -1.0
     if not focus:
