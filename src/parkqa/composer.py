@@ -25,9 +25,6 @@ MAX_QUOTE_CHARS = 100
 VALUE_KINDS = {"number", "date", "entity", "duration"}
 SUMMARY_CHARS = 250
 ANTECEDENT_CHARS = 8   # an opening clause shorter than this is a time or place, not a subject
-COMPARE_RATIO = 0.5   # of the floor for further quotes, for the second place of a comparison
-# a figure or a name: what a summary's sentences are chosen for
-_FACT = re.compile(r"\d[\d.,]*|[“《][^”》]{2,20}[”》]|[一二两三四五六七八九十百千]+[个家项名条支种]")
 _ANAPHOR = re.compile(r"(这|该|此|其)(家|个|座|条|项|些|一|公司|企业|项目)")
 _LIST_LEAD = re.compile(r"[：:]$|包括$|有$")
 
@@ -42,8 +39,10 @@ def _limit(q: Question) -> int:
 
 
 def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
-            fact_weight: float = 0.5) -> list[Candidate]:
-    """Pick and trim the quotes for ``q`` from ``ranked`` (best first)."""
+            part_ratio: float = 0.1) -> list[Candidate]:
+    """Pick and trim the quotes for ``q`` from ``ranked`` (best first): a further quote scores
+    ``extra_ratio`` of the best one's score, a quote for a part the best one leaves out (another
+    place, another part of the question, the other date) ``part_ratio`` of it."""
     if not ranked:
         return []
     # "那篇…的稿子是谁写的": the question's words pick the article, the asked field's line of it
@@ -67,7 +66,7 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
 
     # a comparison quotes every place it names, even from a weaker sentence: leaving one out
     # answers half the question
-    about = [c for c in ranked[1:30] if c.score >= COMPARE_RATIO * extra_ratio * best.score
+    about = [c for c in ranked[1:30] if c.score >= part_ratio * best.score
              and not c.sentence.heading]
     for place in q.places if len(q.places) >= 2 else []:
         if not any(c.sentence.park == place for c in chosen):
@@ -87,9 +86,9 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
     if "duration" in q.kinds:
         years = {y for c in chosen for y in YEAR.findall(c.sentence.text)}
         if len(years) < 2:
-            add(next((c for c in pool if set(YEAR.findall(c.sentence.text)) - years), None))
+            add(next((c for c in about if set(YEAR.findall(c.sentence.text)) - years), None))
     if "summary" in q.kinds and "across" not in q.kinds:   # one article's section, summed up
-        return _summary(best, ranked, finder, q, fact_weight)
+        return _summary(best, ranked, finder, q)
     # a topic sentence ("布局上，主动探索“反向招商”新路径。") or the lead of a list: what follows
     topical = not SPECIFIC.search(best.sentence.text) or "reason" in q.kinds
     if "list" in q.kinds or _LIST_LEAD.search(best.sentence.text.rstrip("。")) or topical:
@@ -140,30 +139,23 @@ def _about_place(about: list[Candidate], place: str) -> Candidate | None:
     return next((c for c in here if not c.features["missing_rare"]), here[0] if here else None)
 
 
-def _summary(best: Candidate, ranked: list[Candidate], finder, q: Question,
-             fact_weight: float) -> list[Candidate]:
+def _summary(best: Candidate, ranked: list[Candidate], finder, q: Question) -> list[Candidate]:
     """2–4 sentences on the asked topic, from the section the best one stands in (and the
-    best-scoring sentences of its article): those stating figures and names first, since a
-    summary is judged by the facts it carries, then shown in reading order."""
+    best-scoring sentences of its article), the best-scoring first, shown in reading order."""
     by_id = {c.sentence.id: c for c in ranked}
     sents = finder.index.sentences
-    floor = best.score or 1.0
     pool = {c.sentence.id: c for c in ranked[:30] if c.sentence.doc == best.sentence.doc}
     for sid in finder.section(best.sentence.id):
         pool.setdefault(sid, by_id.get(sid) or Candidate(sents[sid], dict(best.features), 0.0,
                                                          0, len(sents[sid].text)))
     pool[best.sentence.id] = best
 
-    def weight(c: Candidate) -> float:
-        facts = len(_FACT.findall(c.sentence.text))
-        return c.score / floor + fact_weight * min(facts, 3) / 3
-
     # the paragraphs that name the topic hold the summary
     body = [c for c in pool.values() if not c.sentence.heading]
     topic = _topic(q)
     on_topic = [c for c in body if _on_topic(c, topic, finder)]
     chosen: list[Candidate] = []
-    for c in sorted(on_topic if len(on_topic) >= 2 else body, key=weight, reverse=True):
+    for c in sorted(on_topic if len(on_topic) >= 2 else body, key=lambda c: -c.score):
         if len(chosen) >= 4:
             break
         if chosen and sum(len(x.sentence.text) for x in chosen) + len(c.sentence.text) > SUMMARY_CHARS:

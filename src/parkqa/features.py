@@ -31,7 +31,8 @@ from .terms import coverage, credit
 HAS = {
     "number": re.compile(r"\d|[一二三四五六七八九十百千万亿]+[个家项所名条倍]"),
     "date": re.compile(r"\d{4}\s*年|\d{1,2}\s*月|今年|去年|十四五|十五五"),
-    "list": re.compile(r"、.*、|[^-—\s]+[-—][^-—\s]+[-—][^-—\s]+"),
+    # items joined by "、", a chain "A—B—C", or parallel clauses joined by "；"
+    "list": re.compile(r"、.*、|[^-—\s]+[-—][^-—\s]+[-—][^-—\s]+|[；;]"),
     "entity": re.compile(r"公司|集团|企业|研究院|实验室|中心|基地|项目|记者|主任|书记|局长|长|者"),
     "reason": re.compile(r"通过|为了|因为|由于|依托|坚持|聚焦|围绕|推动|实施|以.{1,12}为"),
 }

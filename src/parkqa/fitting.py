@@ -79,13 +79,13 @@ def _hit_at_1(model: Linear, X, y, groups) -> float:
 
 
 def refusal_data(qa, items, extra_ratio: float, cache: dict | None = None,
-                 fact_weight: float = 0.5):
+                 part_ratio: float = 0.1):
     """Refusal features of each item as answered with the current sentence scorer, whether it
     is answerable, and whether the composed answer holds every must_contain."""
     rows, answerable, complete, chars = [], [], [], []
     for item, q, ranked in _analyzed(qa, items, cache):
         chosen = compose(q, ranked, extra_ratio=extra_ratio, finder=qa.answerer.finder,
-                         fact_weight=fact_weight)
+                         part_ratio=part_ratio)
         f = refusal_features(q, chosen, ranked)
         rows.append([f[n] for n in REFUSAL_FEATURES])
         answerable.append(int(bool(item["evidence"])))
@@ -120,7 +120,7 @@ def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0
     Xd, yd, gd = sentence_data(qa, dev, cache)
     best_c, best_hit, sentence = None, -1.0, None
     for C in (0.03, 0.1, 0.3, 1.0, 3.0):
-        model = Linear(FEATURES).fit(Xt, yt, C=C)
+        model = Linear(FEATURES).fit(Xt, yt, C=C, balanced=False)
         hit = _hit_at_1(model, Xd, yd, gd)
         if hit > best_hit:
             best_c, best_hit, sentence = C, hit, model
@@ -128,16 +128,16 @@ def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0
     qa.answerer.model = am
     knobs = {}
     for ratio in (0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-        for weight in (0.0, 0.5, 1.0, 2.0):
-            _, ld, comp, chars = refusal_data(qa, dev, ratio, cache, weight)
+        for part in (0.05, 0.1, 0.25, 0.5):
+            _, ld, comp, chars = refusal_data(qa, dev, ratio, cache, part)
             ok = [c for c, a in zip(comp, ld) if a]
-            knobs[ratio, weight] = (sum(ok) / max(1, len(ok)),
+            knobs[ratio, part] = (sum(ok) / max(1, len(ok)),
                                     -statistics.median([n for n, a in zip(chars, ld) if a] or [0]))
     # the most complete answers among the settings whose median answer stays readable
     short = [k for k in knobs if -knobs[k][1] <= max_median_chars] or list(knobs)
-    am.extra_ratio, am.fact_weight = max(short, key=lambda k: knobs[k])
-    Rt, lt, _, _ = refusal_data(qa, train, am.extra_ratio, cache, am.fact_weight)
-    Rd, ld, _, _ = refusal_data(qa, dev, am.extra_ratio, cache, am.fact_weight)
+    am.extra_ratio, am.part_ratio = max(short, key=lambda k: knobs[k])
+    Rt, lt, _, _ = refusal_data(qa, train, am.extra_ratio, cache, am.part_ratio)
+    Rd, ld, _, _ = refusal_data(qa, dev, am.extra_ratio, cache, am.part_ratio)
     # the threshold is a quantile of P(answerable) over answerable questions; dev alone holds
     # too few of them for a steady 5% quantile, so out-of-fold predictions on the blind-written
     # train items join it (the team's own items are easier than what users ask, so not those).
@@ -157,8 +157,8 @@ def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0
     answered = pd >= am.threshold
     dev_report = {
         "sentence_hit_at_1": round(best_hit, 4), "C": best_c, "refusal_C": refusal_c,
-        "extra_ratio": am.extra_ratio, "fact_weight": am.fact_weight,
-        "must_contain_all_if_answered": round(knobs[am.extra_ratio, am.fact_weight][0], 4),
+        "extra_ratio": am.extra_ratio, "part_ratio": am.part_ratio,
+        "must_contain_all_if_answered": round(knobs[am.extra_ratio, am.part_ratio][0], 4),
         "answerable_refused": round(float(np.mean(~answered[ld == 1])), 4) if (ld == 1).any()
         else None,
         "unanswerable_refused": round(float(np.mean(~answered[ld == 0])), 4) if (ld == 0).any()

@@ -61,12 +61,17 @@ class Linear:
         self.coef = np.asarray(coef if coef is not None else np.zeros(n), dtype=np.float64)
         self.intercept = float(intercept)
 
-    def fit(self, X: np.ndarray, y: np.ndarray, *, C: float = 1.0) -> "Linear":
+    def fit(self, X: np.ndarray, y: np.ndarray, *, C: float = 1.0,
+            balanced: bool = True) -> "Linear":
+        """``balanced`` weighs the rarer class up (a question's refusal); a sentence scorer
+        ranks better without it: reweighting its few gold rows bends the weights toward
+        telling any gold row from the many others, not the best sentence from its near misses."""
         from sklearn.linear_model import LogisticRegression
         from sklearn.preprocessing import StandardScaler
 
         scaler = StandardScaler().fit(X)
-        clf = LogisticRegression(C=C, class_weight="balanced", max_iter=2000)
+        clf = LogisticRegression(C=C, class_weight="balanced" if balanced else None,
+                                 max_iter=2000)
         clf.fit(scaler.transform(X), y)
         self.mean, self.scale = scaler.mean_, np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
         self.coef, self.intercept = clf.coef_[0], float(clf.intercept_[0])
@@ -95,13 +100,13 @@ class AnswerModel:
     """Sentence scorer + refusal + the composer's fitted knobs, saved as one JSON file."""
 
     def __init__(self, sentence: Linear, refusal: Linear, threshold: float = 0.5,
-                 extra_ratio: float = 0.6, fact_weight: float = 0.5,
+                 extra_ratio: float = 0.6, part_ratio: float = 0.1,
                  meta: dict | None = None) -> None:
         self.sentence = sentence
         self.refusal = refusal
         self.threshold = threshold        # refuse when P(answerable) is below it
         self.extra_ratio = extra_ratio    # a further quote must score this share of the best
-        self.fact_weight = fact_weight    # how much a summary prefers sentences with figures
+        self.part_ratio = part_ratio      # ...and a quote for a part the best one leaves out
         self.meta = meta or {}
 
     @classmethod
@@ -119,7 +124,7 @@ class AnswerModel:
     def to_dict(self) -> dict:
         return {"sentence": self.sentence.to_dict(), "refusal": self.refusal.to_dict(),
                 "threshold": self.threshold, "extra_ratio": self.extra_ratio,
-                "fact_weight": self.fact_weight, "meta": self.meta}
+                "part_ratio": self.part_ratio, "meta": self.meta}
 
     @classmethod
     def from_dict(cls, d: dict) -> "AnswerModel":
@@ -132,7 +137,7 @@ class AnswerModel:
                         "`parkqa fit` is run")
             return cls.unfitted()
         return cls(Linear.from_dict(d["sentence"]), Linear.from_dict(d["refusal"]),
-                   d["threshold"], d["extra_ratio"], d.get("fact_weight", 0.5),
+                   d["threshold"], d["extra_ratio"], d.get("part_ratio", 0.1),
                    d.get("meta", {}))
 
     def save(self, path: Path) -> None:
