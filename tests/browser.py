@@ -55,6 +55,12 @@ class Server:
         self.stop()
         raise RuntimeError(f"server did not start in {timeout}s: {self.log.read_text()[-2000:]}")
 
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
     def stop(self) -> None:
         self.proc.terminate()
         try:

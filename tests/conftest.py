@@ -50,10 +50,9 @@ def server(qa, settings, tmp_path_factory):
     logs = tmp_path_factory.mktemp("logs")
     # no rate limit here: many test files share this server from one address, and the limit
     # has its own test on portal_server
-    srv = Server(corpus_env(settings, PARKQA_LOG_DIR=str(logs), PARKQA_RATE_LIMIT="off"))
-    srv.log_dir = logs
-    yield srv
-    srv.stop()
+    with Server(corpus_env(settings, PARKQA_LOG_DIR=str(logs), PARKQA_RATE_LIMIT="off")) as srv:
+        srv.log_dir = logs
+        yield srv
 
 
 @pytest.fixture(scope="session")
@@ -106,10 +105,9 @@ def portal_server(qa, settings, portal_pages, tmp_path_factory):
     from browser import Server, corpus_env
 
     logs = tmp_path_factory.mktemp("portal-logs")
-    srv = Server(corpus_env(settings, PARKQA_LOG_DIR=str(logs),
-                            PARKQA_API_KEYS=",".join(PORTAL_KEYS), PARKQA_RATE_LIMIT="30/minute",
-                            PARKQA_ALLOWED_ORIGINS=portal_pages.origin))
-    srv.keys = PORTAL_KEYS
-    srv.log_dir = logs
-    yield srv
-    srv.stop()
+    with Server(corpus_env(settings, PARKQA_LOG_DIR=str(logs),
+                           PARKQA_API_KEYS=",".join(PORTAL_KEYS), PARKQA_RATE_LIMIT="30/minute",
+                           PARKQA_ALLOWED_ORIGINS=portal_pages.origin)) as srv:
+        srv.keys = PORTAL_KEYS
+        srv.log_dir = logs
+        yield srv

@@ -253,13 +253,10 @@ def test_two_worker_processes_share_one_index(settings, qa):
 
     from browser import Server, corpus_env
 
-    srv = Server(corpus_env(settings, PARKQA_LOG_DIR="", PARKQA_RATE_LIMIT="off"),
-                 args=("--workers", "2"))
-    try:
+    with Server(corpus_env(settings, PARKQA_LOG_DIR="", PARKQA_RATE_LIMIT="off"),
+                args=("--workers", "2")) as srv:
         assert "(2 workers)" in srv.log.read_text()
         with ThreadPoolExecutor(8) as pool:
             answers = list(pool.map(lambda _: httpx.post(srv.url + ASK, json={"question": QUESTION},
                                                          timeout=60).json(), range(24)))
         assert all(a["answered"] and "1.2万家" in a["text"] for a in answers)
-    finally:
-        srv.stop()

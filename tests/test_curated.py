@@ -28,10 +28,9 @@ SYNONYM_QUESTION = "ZKLA建成了什么？"      # ZKLA: an editor's short name 
 
 @pytest.fixture(scope="module")
 def ed_server(tmp_path_factory, qa, seeds_copy):
-    srv = editor_server(tmp_path_factory.mktemp("curated"), qa.settings.index, seeds_copy,
-                        portal_key=PORTAL_KEY, admin_key=ADMIN_KEY)
-    yield srv
-    srv.stop()
+    with editor_server(tmp_path_factory.mktemp("curated"), qa.settings.index, seeds_copy,
+                       portal_key=PORTAL_KEY, admin_key=ADMIN_KEY) as srv:
+        yield srv
 
 
 def _h(key: str = ADMIN_KEY) -> dict:

@@ -22,10 +22,9 @@ CASES = {"碳纤维.docx": ("潞城碳纤维产业园今年引进了多少家企
 
 @pytest.fixture(scope="module")
 def kb_server(tmp_path_factory, qa, seeds_copy):
-    srv = editor_server(tmp_path_factory.mktemp("kb"), qa.settings.index, seeds_copy,
-                        portal_key=PORTAL_KEY, admin_key=ADMIN_KEY)
-    yield srv
-    srv.stop()
+    with editor_server(tmp_path_factory.mktemp("kb"), qa.settings.index, seeds_copy,
+                       portal_key=PORTAL_KEY, admin_key=ADMIN_KEY) as srv:
+        yield srv
 
 
 def _h(key: str = ADMIN_KEY) -> dict:

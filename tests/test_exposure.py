@@ -95,17 +95,14 @@ def test_the_app_starts_and_answers_with_no_network(settings, qa, tmp_path):
     from browser import Server, corpus_env
 
     attempts = tmp_path / "net.log"
-    srv = Server(corpus_env(settings, PARKQA_LOG_DIR=str(tmp_path / "logs"),
-                            PARKQA_NET_LOG=str(attempts),
-                            PYTHONPATH=os.pathsep.join([str(HERE / "offline"),
-                                                        os.environ.get("PYTHONPATH", "")])))
-    try:
+    with Server(corpus_env(settings, PARKQA_LOG_DIR=str(tmp_path / "logs"),
+                           PARKQA_NET_LOG=str(attempts),
+                           PYTHONPATH=os.pathsep.join([str(HERE / "offline"),
+                                                       os.environ.get("PYTHONPATH", "")]))) as srv:
         r = httpx.post(srv.url + "/api/ask", json={"question": "长治高新区现在有多少家入区企业？"})
         assert r.status_code == 200 and r.json()["answered"]
         for path in ("/", "/embed/", "/docs", "/config", "/gradio_api/info"):
             httpx.get(srv.url + path, timeout=30)
-    finally:
-        srv.stop()
     assert not attempts.exists() or attempts.read_text() == "", attempts.read_text()
 
 

@@ -43,10 +43,9 @@ BAD = {4: "答案不能为空", 5: "找不到", 6: "来源", 7: "与第 2 行的
 
 @pytest.fixture(scope="module")
 def ed_server(tmp_path_factory, qa, seeds_copy):
-    srv = editor_server(tmp_path_factory.mktemp("faq-import"), qa.settings.index, seeds_copy,
-                        portal_key=PORTAL_KEY, admin_key=ADMIN_KEY)
-    yield srv
-    srv.stop()
+    with editor_server(tmp_path_factory.mktemp("faq-import"), qa.settings.index, seeds_copy,
+                       portal_key=PORTAL_KEY, admin_key=ADMIN_KEY) as srv:
+        yield srv
 
 
 def _upload(srv, content: bytes, name: str = "faq.csv", source: str = "", key: str = ADMIN_KEY):

@@ -161,9 +161,8 @@ def test_feedback_list_needs_an_admin_key_not_a_portal_key(qa, settings, tmp_pat
     feedback log nor re-indexes; an admin key does."""
     from browser import Server, corpus_env
 
-    srv = Server(corpus_env(settings, PARKQA_LOG_DIR=str(tmp_path), PARKQA_API_KEYS="portal-k1",
-                            PARKQA_ADMIN_KEYS="admin-k9", PARKQA_RATE_LIMIT="0"))
-    try:
+    with Server(corpus_env(settings, PARKQA_LOG_DIR=str(tmp_path), PARKQA_API_KEYS="portal-k1",
+                           PARKQA_ADMIN_KEYS="admin-k9", PARKQA_RATE_LIMIT="0")) as srv:
         portal, admin = ({"Authorization": f"Bearer {k}"} for k in ("portal-k1", "admin-k9"))
         answer = httpx.post(srv.url + "/api/ask", json={"question": QUESTION}, headers=portal,
                             timeout=60).json()
@@ -185,5 +184,3 @@ def test_feedback_list_needs_an_admin_key_not_a_portal_key(qa, settings, tmp_pat
         assert [x["comment"] for x in down["records"]] == ["c-down"]
         assert httpx.get(srv.url + "/api/feedback", params={"rating": "meh"}, headers=admin,
                          timeout=30).status_code == 422
-    finally:
-        srv.stop()

@@ -143,10 +143,9 @@ def test_reindex_under_load_on_two_workers_fails_no_request(tmp_path, embedder):
     shutil.copytree(ROOT / "seeds", seeds)
     settings = Settings(seeds=seeds, index=tmp_path / "index")
     build_index(settings, embedder)
-    srv = Server(corpus_env(settings, PARKQA_LOG_DIR="", PARKQA_RATE_LIMIT="off"),
-                 args=("--workers", "2"))
-    ask = lambda q: httpx.post(srv.url + "/api/ask", json={"question": q}, timeout=60)  # noqa: E731
-    try:
+    with Server(corpus_env(settings, PARKQA_LOG_DIR="", PARKQA_RATE_LIMIT="off"),
+                args=("--workers", "2")) as srv:
+        ask = lambda q: httpx.post(srv.url + "/api/ask", json={"question": q}, timeout=60)  # noqa: E731
         before = {h["worker"]: h["generation"] for h in _healths(srv)}
         assert len(before) == 2 and len(set(before.values())) == 1
         (seeds / "005_youth_park.txt").write_text(NEW_ARTICLE, encoding="utf-8")
@@ -163,8 +162,6 @@ def test_reindex_under_load_on_two_workers_fails_no_request(tmp_path, embedder):
         after = {h["worker"]: h["generation"] for h in _healths(srv)}
         assert set(after) == set(before) and len(set(after.values())) == 1
         assert set(after.values()) != set(before.values())
-    finally:
-        srv.stop()
 
 
 def _healths(srv, *, want: int = 2, tries: int = 200) -> list[dict]:

@@ -38,8 +38,7 @@ def test_live_reindex_while_answering_and_a_broken_index_at_start(own_corpus):
     faiss_file = own_corpus.index / "passages.faiss"
     faiss_file.write_bytes(faiss_file.read_bytes()[:100])
     # three readers ask as fast as they can: the rate limit is not what this test is about
-    srv = Server(corpus_env(own_corpus, PARKQA_LOG_DIR="", PARKQA_RATE_LIMIT="100000/minute"))
-    try:
+    with Server(corpus_env(own_corpus, PARKQA_LOG_DIR="", PARKQA_RATE_LIMIT="100000/minute")) as srv:
         assert "passages.faiss" in srv.log.read_text()
         ask = lambda q: httpx.post(srv.url + "/api/ask", json={"question": q}, timeout=30)  # noqa: E731
         assert "1.2万家" in ask(CONTROL).json()["text"]
@@ -59,8 +58,6 @@ def test_live_reindex_while_answering_and_a_broken_index_at_start(own_corpus):
         assert after["answered"] and "48家" in after["text"]
         assert after["citations"][0]["doc"] == "005_youth_park.txt"
         assert httpx.get(srv.url + "/api/health").json()["articles"] == 6
-    finally:
-        srv.stop()
 
 
 def test_reindex_needs_a_key_when_keys_are_set(portal_server):
