@@ -54,7 +54,8 @@ class AskRequest(BaseModel):
     question: str = Field(description="the question, in Chinese or English",
                           examples=["园区现在有多少家企业？"])
     top_k: int | None = Field(default=None, ge=1, le=MAX_TOP_K,
-                              description="passages to read (default 5)")
+                              description="kept for older callers; it changes nothing in the "
+                                          "answer, which always reads the 8 best passages")
     history: list[Turn] = Field(
         default_factory=list, max_length=MAX_TURNS,
         description="earlier turns of this conversation, oldest first, for follow-ups such as "

@@ -161,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     _common(p)
     p.add_argument("question", nargs="+")
     p.add_argument("--json", action="store_true", help="print the JSON contract")
-    p.add_argument("--top-k", type=int, default=None)
+    p.add_argument("--top-k", type=int, default=None,
+                   help="kept for older scripts: the answer always reads the 8 best passages")
     p.set_defaults(fn=cmd_ask)
     p = sub.add_parser("serve", help="run the web chat and the JSON API")
     _common(p)
