@@ -10,6 +10,9 @@ When the test split has been read too often (even in aggregate), ``--new-test`` 
 blind batch the whole test split and moves the old test items into train and dev:
 
     python scripts/split_eval.py --new-test --qa NEW_qa.jsonl --dialogues NEW_dialogues.jsonl
+
+A batch written to learn from while the test split stays as it is (``--train-dev``) is split
+half and half into train and dev.
 """
 from __future__ import annotations
 
@@ -41,7 +44,8 @@ def assign(items: list[dict], stratum, shares=SHARES) -> None:
             start = end
 
 
-def merge(path: Path, new_files: list[str], stratum, *, new_test: bool = False) -> None:
+def merge(path: Path, new_files: list[str], stratum, *, new_test: bool = False,
+          train_dev: bool = False) -> None:
     old = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()] \
         if path.exists() else []
     seen = {it["id"] for it in old}
@@ -52,7 +56,7 @@ def merge(path: Path, new_files: list[str], stratum, *, new_test: bool = False) 
         assign([it for it in old if it.get("split") == "test"], stratum, RETIRED)
         assign(new, stratum, (("test", 1.0),))
     else:
-        assign(new, stratum)
+        assign(new, stratum, RETIRED if train_dev else SHARES)
     with open(path, "w", encoding="utf-8") as fh:
         for it in old + new:
             fh.write(json.dumps(it, ensure_ascii=False) + "\n")
@@ -69,14 +73,16 @@ def main() -> None:
     ap.add_argument("--eval-dir", default="eval")
     ap.add_argument("--new-test", action="store_true",
                     help="the new items become the test split; the old test items join train/dev")
+    ap.add_argument("--train-dev", action="store_true",
+                    help="the new items join train and dev only (the test split stays unseen)")
     args = ap.parse_args()
     out = Path(args.eval_dir)
     if args.qa:
         merge(out / "qa.jsonl", args.qa, lambda it: (it["type"], it.get("lang", "zh")),
-              new_test=args.new_test)
+              new_test=args.new_test, train_dev=args.train_dev)
     if args.dialogues:
         merge(out / "dialogues.jsonl", args.dialogues, lambda it: len(it["turns"]),
-              new_test=args.new_test)
+              new_test=args.new_test, train_dev=args.train_dev)
 
 
 if __name__ == "__main__":
