@@ -116,7 +116,7 @@ class Answerer:
         q, hits, ranked = self.analyze(question, k=k, timings=timings)
         t3 = time.perf_counter()
         chosen = compose(q, ranked, extra_ratio=self.model.extra_ratio, finder=self.finder,
-                         part_ratio=self.model.part_ratio)
+                         part_ratio=self.model.part_ratio, summary=self.model.summary)
         facts = refusal_features(q, chosen, ranked)
         p = float(self.model.refusal.predict_proba(np.array([[facts[n] for n in REFUSAL_FEATURES]]))[0])
         if chosen and p >= self.model.threshold:

@@ -19,11 +19,11 @@ from .cues import NUMBER
 from .features import HAS, SPECIFIC, Candidate
 from .question import YEAR, Question
 from .slots import asked_type, question_focus, slot_value
+from .summary import choose_summary, prior_summary
 from .terms import coverage, credit
 
 MAX_QUOTE_CHARS = 100
 VALUE_KINDS = {"number", "date", "entity", "duration"}
-SUMMARY_CHARS = 250
 ANTECEDENT_CHARS = 8   # an opening clause shorter than this is a time or place, not a subject
 _ANAPHOR = re.compile(r"(这|该|此|其)(家|个|座|条|项|些|一|公司|企业|项目)")
 _LIST_LEAD = re.compile(r"[：:]$|包括$|有$")
@@ -39,10 +39,11 @@ def _limit(q: Question) -> int:
 
 
 def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
-            part_ratio: float = 0.1) -> list[Candidate]:
+            part_ratio: float = 0.1, summary=None) -> list[Candidate]:
     """Pick and trim the quotes for ``q`` from ``ranked`` (best first): a further quote scores
     ``extra_ratio`` of the best one's score, a quote for a part the best one leaves out (another
-    place, another part of the question, the other date) ``part_ratio`` of it."""
+    place, another part of the question, the other date) ``part_ratio`` of it; ``summary`` (a
+    ``Linear`` over ``parkqa.summary.SUMMARY_FEATURES``) picks a summary's sentences."""
     if not ranked:
         return []
     # "那篇…的稿子是谁写的": the question's words pick the article, the asked field's line of it
@@ -88,7 +89,8 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
         if len(years) < 2:
             add(next((c for c in about if set(YEAR.findall(c.sentence.text)) - years), None))
     if "summary" in q.kinds and "across" not in q.kinds:   # one article's section, summed up
-        return _summary(best, ranked, finder, q)
+        chosen = choose_summary(q, [best] + ranked[1:], finder, summary or prior_summary())
+        return [trim(c, q) for c in chosen]
     # a topic sentence ("布局上，主动探索“反向招商”新路径。") or the lead of a list: what follows
     topical = not SPECIFIC.search(best.sentence.text) or "reason" in q.kinds
     if "list" in q.kinds or _LIST_LEAD.search(best.sentence.text.rstrip("。")) or topical:
@@ -137,32 +139,6 @@ def _about_place(about: list[Candidate], place: str) -> Candidate | None:
     compared, "日盛达" in "日盛达在两篇报道里分别怎么写的"), else the best about it at all."""
     here = [c for c in about if c.sentence.park == place]
     return next((c for c in here if not c.features["missing_rare"]), here[0] if here else None)
-
-
-def _summary(best: Candidate, ranked: list[Candidate], finder, q: Question) -> list[Candidate]:
-    """2–4 sentences on the asked topic, from the section the best one stands in (and the
-    best-scoring sentences of its article), the best-scoring first, shown in reading order."""
-    by_id = {c.sentence.id: c for c in ranked}
-    sents = finder.index.sentences
-    pool = {c.sentence.id: c for c in ranked[:30] if c.sentence.doc == best.sentence.doc}
-    for sid in finder.section(best.sentence.id):
-        pool.setdefault(sid, by_id.get(sid) or Candidate(sents[sid], dict(best.features), 0.0,
-                                                         0, len(sents[sid].text)))
-    pool[best.sentence.id] = best
-
-    # the paragraphs that name the topic hold the summary
-    body = [c for c in pool.values() if not c.sentence.heading]
-    topic = _topic(q)
-    on_topic = [c for c in body if _on_topic(c, topic, finder)]
-    chosen: list[Candidate] = []
-    for c in sorted(on_topic if len(on_topic) >= 2 else body, key=lambda c: -c.score):
-        if len(chosen) >= 4:
-            break
-        if chosen and sum(len(x.sentence.text) for x in chosen) + len(c.sentence.text) > SUMMARY_CHARS:
-            continue
-        chosen.append(c)
-    chosen = chosen or [best]
-    return [trim(c, q) for c in sorted(chosen, key=lambda c: c.sentence.id)]
 
 
 def _runs_on(s) -> bool:

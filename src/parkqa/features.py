@@ -84,6 +84,9 @@ class CandidateFinder:
                              for s in sents]
         per_paragraph = Counter(self.paragraph_id)
         self._alone = [per_paragraph[pid] == 1 for pid in self.paragraph_id]
+        self._of_doc: dict[str, list[int]] = {}
+        for s in sents:
+            self._of_doc.setdefault(s.doc, []).append(s.id)
         first: dict[str, int] = {}
         self.position = [s.id - first.setdefault(s.doc, s.id) for s in sents]
         self.lines = ArticleLines(index, self.position, self._alone, self._by_passage)
@@ -106,6 +109,14 @@ class CandidateFinder:
                 out.append(i)
                 i += step
         return sorted(i for i in out if not self.index.sentences[i].heading)
+
+    def doc_sentences(self, doc: str) -> list[int]:
+        """Ids of the sentences of article ``doc``, in reading order."""
+        return self._of_doc.get(doc, [])
+
+    def section_heading(self, sid: int) -> str:
+        """The lower-cased heading sentence ``sid`` stands under ("" before the first)."""
+        return self._section[sid]
 
     def paragraph(self, sid: int) -> str:
         """The paragraph sentence ``sid`` stands in."""

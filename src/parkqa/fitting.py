@@ -24,6 +24,7 @@ from .evaluation import evidence_ranges, load_qa, split_items
 from .features import FEATURES, feature_matrix
 from .scorer import MODEL_FILE, REFUSAL_FEATURES, AnswerModel, Linear, choose_threshold, \
     default_model_path
+from .summary import SUMMARY_FEATURES, choose_summary, summary_pool, summary_rows
 
 
 MAX_MEDIAN_CHARS = 115   # answers as shown, over answerable dev items; the answers given (the
@@ -78,6 +79,41 @@ def _hit_at_1(model: Linear, X, y, groups) -> float:
     return sum(label for _, label in best.values()) / max(1, len(best))
 
 
+def summary_data(qa, items, cache: dict | None = None) -> list[tuple]:
+    """For each summary question (about one article) with must_contain strings: its
+    sentences' ``SUMMARY_FEATURES``, which of them hold one of those strings, and what
+    ``choose_summary`` needs to be scored again."""
+    out = []
+    for item, q, ranked in _analyzed(qa, items, cache):
+        if not ranked or "summary" not in q.kinds or "across" in q.kinds \
+                or not item["must_contain"]:
+            continue
+        pool = summary_pool(ranked[0], ranked, qa.answerer.finder)
+        musts = [squash(m) for m in item["must_contain"]]
+        labels = np.array([int(any(m in squash(c.sentence.text) for m in musts)) for c in pool])
+        out.append((summary_rows(q, ranked[0], pool, qa.answerer.finder), labels, q, ranked,
+                    musts))
+    return out
+
+
+def _fit_summary(qa, train_rows: list[tuple], dev_rows: list[tuple]) -> Linear:
+    """The summary selector (fitted on train) whose choices on dev hold the most
+    must_contain strings."""
+    X = np.vstack([r[0] for r in train_rows])
+    y = np.concatenate([r[1] for r in train_rows])
+    best, best_held = None, -1
+    for C in (0.01, 0.03, 0.1, 1.0):
+        model = Linear(SUMMARY_FEATURES).fit(X, y, C=C)
+        held = 0
+        for _, _, q, ranked, musts in dev_rows:
+            text = squash("".join(c.sentence.text for c in
+                                  choose_summary(q, ranked, qa.answerer.finder, model)))
+            held += sum(m in text for m in musts)
+        if held > best_held:
+            best, best_held = model, held
+    return best
+
+
 def refusal_data(qa, items, extra_ratio: float, cache: dict | None = None,
                  part_ratio: float = 0.1):
     """Refusal features of each item as answered with the current sentence scorer, whether it
@@ -85,7 +121,7 @@ def refusal_data(qa, items, extra_ratio: float, cache: dict | None = None,
     rows, answerable, complete, chars = [], [], [], []
     for item, q, ranked in _analyzed(qa, items, cache):
         chosen = compose(q, ranked, extra_ratio=extra_ratio, finder=qa.answerer.finder,
-                         part_ratio=part_ratio)
+                         part_ratio=part_ratio, summary=qa.answerer.model.summary)
         f = refusal_features(q, chosen, ranked)
         rows.append([f[n] for n in REFUSAL_FEATURES])
         answerable.append(int(bool(item["evidence"])))
@@ -126,6 +162,9 @@ def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0
             best_c, best_hit, sentence = C, hit, model
     am = AnswerModel(sentence, Linear(REFUSAL_FEATURES))
     qa.answerer.model = am
+    summaries = summary_data(qa, train, cache)
+    if summaries:
+        am.summary = _fit_summary(qa, summaries, summary_data(qa, dev, cache))
     knobs = {}
     for ratio in (0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
         for part in (0.05, 0.1, 0.25, 0.5):
@@ -166,7 +205,8 @@ def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0
     }
     am.meta = {"fitted": True, "train_items": len(train), "dev_items": len(dev),
                "sentence_rows": int(len(yt)), "dev": dev_report,
-               "sentence_weights": sentence.weights(), "refusal_weights": am.refusal.weights()}
+               "sentence_weights": sentence.weights(), "refusal_weights": am.refusal.weights(),
+               "summary_weights": am.summary.weights()}
     return am, dev_report
 
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from .features import FEATURES
 from .slots import GROUPS
+from .summary import SUMMARY_FEATURES, prior_summary
 
 REFUSAL_FEATURES = ("p1", "p2", "gap", "coverage", "coverage_ctx", "missing", "unknown",
                     "year_unmet", "year_clash", "place_unmet", "place_clash", "kind_unmet",
@@ -97,13 +98,15 @@ class Linear:
 
 
 class AnswerModel:
-    """Sentence scorer + refusal + the composer's fitted knobs, saved as one JSON file."""
+    """Sentence scorer + refusal + summary selector + the composer's fitted knobs, saved as
+    one JSON file."""
 
     def __init__(self, sentence: Linear, refusal: Linear, threshold: float = 0.5,
                  extra_ratio: float = 0.6, part_ratio: float = 0.1,
-                 meta: dict | None = None) -> None:
+                 meta: dict | None = None, summary: Linear | None = None) -> None:
         self.sentence = sentence
         self.refusal = refusal
+        self.summary = summary or prior_summary()
         self.threshold = threshold        # refuse when P(answerable) is below it
         self.extra_ratio = extra_ratio    # a further quote must score this share of the best
         self.part_ratio = part_ratio      # ...and a quote for a part the best one leaves out
@@ -124,7 +127,8 @@ class AnswerModel:
     def to_dict(self) -> dict:
         return {"sentence": self.sentence.to_dict(), "refusal": self.refusal.to_dict(),
                 "threshold": self.threshold, "extra_ratio": self.extra_ratio,
-                "part_ratio": self.part_ratio, "meta": self.meta}
+                "part_ratio": self.part_ratio, "summary": self.summary.to_dict(),
+                "meta": self.meta}
 
     @classmethod
     def from_dict(cls, d: dict) -> "AnswerModel":
@@ -136,9 +140,12 @@ class AnswerModel:
             log.warning("the answer model was fitted on other features; using priors until "
                         "`parkqa fit` is run")
             return cls.unfitted()
+        summary = d.get("summary")   # none in a model fitted before the summary selector
         return cls(Linear.from_dict(d["sentence"]), Linear.from_dict(d["refusal"]),
                    d["threshold"], d["extra_ratio"], d.get("part_ratio", 0.1),
-                   d.get("meta", {}))
+                   d.get("meta", {}),
+                   Linear.from_dict(summary) if summary and list(summary["names"])
+                   == list(SUMMARY_FEATURES) else None)
 
     def save(self, path: Path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1),
