@@ -22,6 +22,8 @@ def kb():
     ("那2024年呢？", "高新区2025年新认定高新技术企业多少家？", "高新区2024年新认定高新技术企业多少家"),
     ("它是哪年投产的？", "特瓦时一期项目总投资多少？", "特瓦时一期项目是哪年投产的"),
     ("最开始是多少家？", "高新区入区企业现在有多少家？", "入区企业"),
+    # a new year in front and a new topic in place: the offsets of one do not shift the other
+    ("那2025年新投用的产业载体呢？", "高新区建了哪些标准厂房？", "2025年高新区投用的产业载体"),
     # too short to stand alone: it asks about the last question's subject
     ("啥时候成立的？", "经开区资本市场服务基地是跟谁共建的？", "经开区资本市场服务基地啥时候成立"),
 ])

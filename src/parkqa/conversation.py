@@ -102,20 +102,27 @@ def _swap(previous: str, x: str, knowledge: Knowledge | None) -> str:
     have, new = _slots(previous, knowledge), _slots(x, knowledge)
     if not new:
         return f"{x}：{previous}"
-    out = previous
-    for slot in sorted(new, key=lambda k: -have.get(k, (len(previous), 0))[0]):
-        a, b = new[slot]
+    values = {}
+    for slot, (a, b) in new.items():
         value = x[a:b] if slot != "year" else x[a:b].rstrip("年") + "年"
         if slot == "place" and knowledge is not None and "place" in have:
             # "经开区" after "长治高新区": the zone of that name in the same city
             named = knowledge.mentions(value, context=knowledge.mentions(previous)[0])
             value = named[0] if len(named) == 1 else value
-        if slot in have:
-            s, e = have[slot]
-            out = out[:s] + value + out[e:]
-        else:
-            out = value + out
-    return out
+        values[slot] = value
+    # each slot the previous question has takes the new value in place, the widest first (a
+    # topic running over the place it names replaces both); the others go in front
+    replaced: list[tuple[int, int, str]] = []
+    for slot in sorted((k for k in values if k in have),
+                       key=lambda k: have[k][0] - have[k][1]):
+        s, e = have[slot]
+        if not any(s < e2 and s2 < e for s2, e2, _ in replaced):
+            replaced.append((s, e, slot))
+    out = previous
+    for s, e, slot in sorted(replaced, reverse=True):     # right to left: offsets stay valid
+        out = out[:s] + values[slot] + out[e:]
+    done = {slot for _, _, slot in replaced}
+    return "".join(values[k] for k in new if k not in done) + out
 
 
 def _named_in_answer(answer: str, question: str, names, noun: str = "") -> str:
