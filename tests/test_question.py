@@ -82,3 +82,11 @@ def test_an_english_count_asks_for_its_measure_word():
     assert asked_unit("How many people are employed in the zone?") == "[名位人个]"
     # a thing without a known measure word asks for no unit
     assert asked_unit("How many SMEs are there?") == ""
+
+
+@pytest.mark.parametrize("text", ["特瓦时是什么时候入驻的？一期啥时候投产的？",
+                                  "成立资本市场服务基地和去深圳办大会，哪个在前？",
+                                  "When did Tewashi move into the zone, and when did phase one start?"])
+def test_a_question_asking_two_dates_wants_both(text):
+    assert {"date", "duration"} <= answer_kinds(text)
+    assert "duration" not in answer_kinds("特瓦时一期是什么时候投产的？")

@@ -102,8 +102,18 @@ ASPECT_SPLIT = re.compile(r"[？?；;]|(?:，|,)(?=(?:那|还有|另外|以及|�
                            r"(?:多少|哪|什么|谁|几|为什么|如何|怎么|吗|是否))")
 
 
+# which of two events came first: both dates answer it
+_ORDER = re.compile(r"哪个(?:在前|先|更早|早)|谁(?:在前|先|更早)|先后|\bwhich (?:came|happened|was) "
+                    r"(?:first|earlier)\b", re.I)
+
+
 def answer_kinds(text: str) -> set[str]:
-    return {k for k, pat in KIND_RE.items() if pat.search(text)}
+    """What ``text`` asks for; a question asking two dates ("什么时候入驻的？啥时候投产的？",
+    "哪个在前") wants both, as "多久" does."""
+    kinds = {k for k, pat in KIND_RE.items() if pat.search(text)}
+    if len(KIND_RE["date"].findall(text)) >= 2 or _ORDER.search(text):
+        kinds |= {"date", "duration"}
+    return kinds
 
 
 def asked_details(text: str) -> list[str]:
