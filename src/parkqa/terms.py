@@ -92,6 +92,10 @@ def credit(term: str, text: str) -> float:
     """1 when ``term`` is in ``text``; partial credit for its longest shared piece (≥ 2 chars)."""
     if term in text:
         return 1.0
+    # every shared piece holds a shared pair: without one there is none (the usual case,
+    # checked in len(term) - 1 look-ups instead of all pieces of every size)
+    if not any(term[i:i + 2] in text for i in range(len(term) - 1)):
+        return 0.0
     for size in range(len(term) - 1, 1, -1):
         for i in range(len(term) - size + 1):
             if term[i:i + size] in text:
