@@ -65,3 +65,38 @@ def test_person_names_are_remembered_per_tokenizer(qa):
         assert any(first)
         assert [person_names(t) for t in texts] == first
         assert all(set(f) <= set(n) for f, n in zip(first, fresh))   # zone names left out
+
+
+def _meant_by_reading_every_title(lines, q, hits):
+    """ArticleLines.meant_articles as a sort of all titles and a scan for each place."""
+    from parkqa.article_lines import TITLE_NAMED
+    from parkqa.terms import coverage
+
+    by_title = sorted(lines._about, key=lambda d: -coverage(q.terms, lines.title[d]))
+    named = [d for d in by_title[:1] if coverage(q.terms, lines.title[d]) >= TITLE_NAMED]
+    found = [lines.index.sentences[lines._by_passage[h.id][0]].doc
+             for h in hits[:2] if lines._by_passage[h.id]]
+    placed = [d for p in q.places for d in [next(
+        (d for d in lines._about if lines.index.articles[d].park == p), "")] if d]
+    order = placed + found if len(placed) >= 2 else found + placed
+    return list(dict.fromkeys(named + order + by_title[:2]))
+
+
+def test_meant_articles_equal_reading_every_title(qa):
+    from parkqa.evaluation import load_qa
+
+    answerer = qa.current().answerer
+    lines = answerer.finder.lines
+    questions = [i["question"] for i in load_qa("eval/qa.jsonl")]
+    asked = [q for q in questions if "article" in answerer.reader.read(q).kinds][:60]
+    asked += ["这篇文章是谁写的？", "标题里有“高新区”的那篇是谁写的", "经开区那篇和高新区那篇分别是谁写的",
+              "哪篇文章的标题是“勇立潮头显担当”？", "the article about Changzhi: who wrote it?"]
+    assert len(asked) > 20
+    with using(qa.index.tokenizer):
+        for text in asked:
+            q = answerer.reader.read(text)
+            hits = qa.retriever.passages(q.text, k=8)
+            for terms in (q.terms, {}, {"区": 1.0}, {"新": 2.0, "高新区": 1.0}):
+                q.terms = terms
+                assert lines.meant_articles(q, hits) == _meant_by_reading_every_title(
+                    lines, q, hits), (text, terms)
