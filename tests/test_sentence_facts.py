@@ -100,3 +100,20 @@ def test_meant_articles_equal_reading_every_title(qa):
                 q.terms = terms
                 assert lines.meant_articles(q, hits) == _meant_by_reading_every_title(
                     lines, q, hits), (text, terms)
+
+
+def test_coverage_equals_the_best_of_text_and_half_the_context(qa):
+    from parkqa.terms import coverage
+
+    rng = random.Random(8)
+    texts = qa.index.terms.texts
+    for _ in range(500):
+        t = rng.choice(texts)
+        terms = {t[a:a + rng.randrange(1, 6)]: rng.random() + 0.1
+                 for a in (rng.randrange(len(t)) for _ in range(rng.randrange(1, 6)))}
+        text, context = rng.choice(texts), rng.choice(texts) + rng.choice(texts)
+        want = sum(w * max(_credit_of_every_piece(x, text), 0.5 * _credit_of_every_piece(
+            x, context)) for x, w in terms.items()) / sum(terms.values())
+        assert coverage(terms, text, context) == want
+        assert coverage(terms, text) == sum(w * _credit_of_every_piece(x, text) for x, w in
+                                            terms.items()) / sum(terms.values())

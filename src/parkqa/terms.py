@@ -108,5 +108,11 @@ def coverage(terms: dict[str, float], text: str, context: str = "") -> float:
     total = sum(terms.values())
     if total <= 0:
         return 0.0
-    return sum(w * max(credit(t, text), 0.5 * credit(t, context) if context else 0.0)
-               for t, w in terms.items()) / total
+    return sum(w * _credit_in(t, text, context) for t, w in terms.items()) / total
+
+
+def _credit_in(term: str, text: str, context: str) -> float:
+    """A term's credit in ``text``, or half its credit in ``context`` when that is more (never
+    when the text gives half or more: the context is then not read)."""
+    own = credit(term, text)
+    return own if own >= 0.5 or not context else max(own, 0.5 * credit(term, context))
