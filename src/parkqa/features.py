@@ -167,7 +167,7 @@ class CandidateFinder:
                  top: float, passage: float, bm25: float,
                  slot: tuple[str, dict] = ("", {}), role: str = "") -> dict[str, float]:
         facts = self.facts[s.id]
-        text, ctx, para = self._lowered[s.id], self.context[s.id], facts.paragraph
+        text, ctx, para = self._lowered[s.id], self.context[s.id], self.paragraph(s.id)
         prints_role = bool(role) and self.lines.prints(s, role)
         if prints_role:   # "李茹" answers "写经开区的那篇文章是谁写的": its title is its context
             ctx = f"{ctx} {self.lines.title[s.doc]}"
@@ -180,9 +180,9 @@ class CandidateFinder:
              "passage": passage, "bm25": bm25, "coverage": cov, "coverage_ctx": cov_ctx,
              "missing": missing / max(total, 1.0) if q.terms else 0.0}
         for kind in ("number", "date", "list", "entity", "reason"):
-            f[kind] = float(kind in q.kinds) * (1.0 if facts.has[kind] else -1.0)
+            f[kind] = float(kind in q.kinds) * (1.0 if kind in facts.has else -1.0)
         if "duration" in q.kinds:
-            f["date"] = 1.0 if facts.has["date"] else -1.0
+            f["date"] = 1.0 if "date" in facts.has else -1.0
         f["unit"] = (1.0 if re.search(NUMBER + q.unit, s.text) else -1.0) if q.unit else 0.0
         # the sentence's own years say what it is about; its paragraph's only when it has none
         # ("2025年,新认定…26家" does not answer a 2024 question because 2024 is a line above)
@@ -207,7 +207,7 @@ class CandidateFinder:
         # what the sentence says beyond the question: a sentence that only echoes the question
         # ("…是这场绿色转型的直接受益者") rarely answers "为啥"
         chars = q.chars
-        f["novelty"] = sum(n for ch, n in facts.own if ch not in chars) / max(1, facts.own_len)
+        f["novelty"] = sum(ch not in chars for ch in facts.own) / max(1, len(facts.own))
         # rare terms of the question (a handful of sentences hold them) this sentence lacks
         f["missing_rare"] = float(sum(1 for w in absent.values() if w >= self.rare_idf))
         # the measure asked about ("注册资本是多少") and a value of the asked type next to it
