@@ -16,7 +16,7 @@ import unicodedata
 
 from .chunking import Sentence
 from .question import Question
-from .terms import coverage
+from .terms import TermIndex, coverage
 from .slots import ROLE_FIELDS, role_pieces
 
 BYLINE = re.compile(r"记者|通讯员|/文|/图|摄影|供图|^[（(]?上接|^[（(]?下转")
@@ -53,6 +53,13 @@ class ArticleLines:
                     self.prints(s, f) for f in ROLE_FIELDS) or (
                     s.heading and len(s.text) <= 40 and self._is_last_words(s)):
                 self._about.setdefault(s.doc, []).append(s.id)
+        # look-ups that keep a question about an article from reading every title: the titles
+        # by character pair, and the first article (in ``_about`` order) about each place
+        self._docs = list(self._about)
+        self._titles = TermIndex([self.title[d] for d in self._docs])
+        self._first_about: dict[str, str] = {}
+        for d in self._docs:
+            self._first_about.setdefault(index.articles[d].park, d)
 
     def prints(self, s: Sentence, field: str) -> bool:
         """Whether ``s`` prints its article's metadata ``field`` ("……迈进。 常珍珍 徐姗": byline)."""
@@ -84,15 +91,29 @@ class ArticleLines:
         """The articles a question about an article most likely means, likeliest first: the
         one its words name in a title, else the one holding the best passage found; for a
         question naming two places ("经开区那篇和高新区那篇分别是谁写的"), an article about each."""
-        by_title = sorted(self._about, key=lambda d: -coverage(q.terms, self.title[d]))
-        named = [d for d in by_title[:1] if coverage(q.terms, self.title[d]) >= TITLE_NAMED]
+        by_title, cov = self._best_titles(q.terms)
+        named = [d for d in by_title[:1] if cov[d] >= TITLE_NAMED]
         found = [self.index.sentences[self._by_passage[h.id][0]].doc
                  for h in hits[:2] if self._by_passage[h.id]]
-        placed = [d for p in q.places
-                  for d in [next((d for d in self._about if self.index.articles[d].park == p), "")]
-                  if d]
+        placed = [d for p in q.places for d in [self._first_about.get(p, "")] if d]
         order = placed + found if len(placed) >= 2 else found + placed
         return list(dict.fromkeys(named + order + by_title[:2]))
+
+    def _best_titles(self, terms: dict[str, float]) -> tuple[list[str], dict[str, float]]:
+        """The two articles whose titles hold most of ``terms`` (the earlier one first among
+        equals, as a stable sort of all of them gives) and the coverage of each. Only a title
+        sharing a character pair with a term (a character, for a term of one) holds any of it,
+        so only those are read."""
+        held: set[int] = set()
+        for t in terms:
+            for piece in ([t] if len(t) <= 1 else [t[i:i + 2] for i in range(len(t) - 1)]):
+                held.update(self._titles.holding(piece).tolist())
+        cov = {i: coverage(terms, self._titles.texts[i]) for i in held}
+        best = sorted((i for i in cov if cov[i] > 0), key=lambda i: (-cov[i], i))[:2]
+        best += [i for i in range(min(len(self._docs), 2 + len(best)))
+                 if cov.get(i, 0.0) <= 0][: 2 - len(best)]
+        docs = [self._docs[i] for i in best]
+        return docs, {d: cov.get(i, 0.0) for d, i in zip(docs, best)}
 
 
 def several(q: Question) -> int:

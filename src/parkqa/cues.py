@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import functools
 import re
+import weakref
 
 from .knowledge import ZONE_SUFFIXES
-from .tokens import pos_cut
+from .tokens import current, pos_cut
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 NUMBER = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千]+)\s*(?:余|多)?\s*(?:万|亿)?\s*"
@@ -134,9 +135,21 @@ def shows_detail(detail: str, text: str) -> bool:
 
 @functools.lru_cache(maxsize=8192)   # the same sentences are candidates again and again
 def person_names(text: str) -> tuple[str, ...]:
-    """People's names in ``text`` (jieba tags them "nr")."""
-    return tuple(p.word for p in pos_cut(text) if p.flag == "nr" and len(p.word) >= 2
-                 and not any(z in p.word for z in ZONE_SUFFIXES))
+    """People's names in ``text`` (jieba tags them "nr"). Memoized per tokenizer: the same
+    candidate sentences are read question after question, and tagging is jieba's slowest cut."""
+    memo = _NAMES.setdefault(current(), {})
+    names = memo.get(text)
+    if names is None:
+        if len(memo) >= _NAMES_LIMIT:
+            memo.clear()
+        names = memo[text] = tuple(p.word for p in pos_cut(text) if p.flag == "nr"
+                                   and len(p.word) >= 2
+                                   and not any(z in p.word for z in ZONE_SUFFIXES))
+    return names
+
+
+_NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # tokenizer -> text -> names
+_NAMES_LIMIT = 20_000   # texts per tokenizer
 
 
 def asked_unit(text: str) -> str:

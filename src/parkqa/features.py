@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .article_lines import BYLINE, LONE_CHARS, PICTURE, ArticleLines, several
+from .article_lines import PICTURE, ArticleLines, several
 from .chunking import Sentence
 from .cues import NUMBER, STATES_PLAN, shows_detail
-from .question import YEAR, Question
+from .question import Question
+from .sentence_facts import SentenceFacts
 from .slots import asked_article_field, asked_type, question_focus, slot_value
 from .terms import coverage, credit
 
@@ -90,6 +91,7 @@ class CandidateFinder:
         first: dict[str, int] = {}
         self.position = [s.id - first.setdefault(s.doc, s.id) for s in sents]
         self.lines = ArticleLines(index, self.position, self._alone, self._by_passage)
+        self.facts = SentenceFacts(self)   # what each sentence shows, read once
         # the heading a sentence stands under
         self._section, self.section_id = [], []
         heading = ""
@@ -175,6 +177,7 @@ class CandidateFinder:
     def features(self, q: Question, s: Sentence, dense: float, mean: float, sd: float,
                  top: float, passage: float, bm25: float,
                  slot: tuple[str, dict] = ("", {}), role: str = "") -> dict[str, float]:
+        facts = self.facts[s.id]
         text, ctx, para = self._lowered[s.id], self.context[s.id], self.paragraph(s.id)
         prints_role = bool(role) and self.lines.prints(s, role)
         if prints_role:   # "李茹" answers "写经开区的那篇文章是谁写的": its title is its context
@@ -188,14 +191,13 @@ class CandidateFinder:
              "passage": passage, "bm25": bm25, "coverage": cov, "coverage_ctx": cov_ctx,
              "missing": missing / max(total, 1.0) if q.terms else 0.0}
         for kind in ("number", "date", "list", "entity", "reason"):
-            f[kind] = float(kind in q.kinds) * (1.0 if HAS[kind].search(s.text) else -1.0)
+            f[kind] = float(kind in q.kinds) * (1.0 if kind in facts.has else -1.0)
         if "duration" in q.kinds:
-            f["date"] = 1.0 if HAS["date"].search(s.text) else -1.0
+            f["date"] = 1.0 if "date" in facts.has else -1.0
         f["unit"] = (1.0 if re.search(NUMBER + q.unit, s.text) else -1.0) if q.unit else 0.0
         # the sentence's own years say what it is about; its paragraph's only when it has none
         # ("2025年,新认定…26家" does not answer a 2024 question because 2024 is a line above)
-        years = set(YEAR.findall(s.text))
-        near = years or set(YEAR.findall(para))
+        years, near = facts.years, facts.near_years
         f["year_match"] = float(bool(q.years) and bool(set(q.years) & near))
         f["year_clash"] = float(bool(q.years) and bool(years) and not set(q.years) & near)
         art_place = self.index.articles[s.doc].park
@@ -211,12 +213,12 @@ class CandidateFinder:
         about_article = float("article" in q.kinds)
         f["article_heading"] = about_article * float(s.heading)
         f["article_lead"] = about_article * float(self.position[s.id] < 3)
-        f["article_byline"] = about_article * float(bool(BYLINE.search(s.text)))
-        f["specific"] = float(bool(SPECIFIC.search(s.text)))
+        f["article_byline"] = about_article * float(facts.byline)
+        f["specific"] = float(facts.specific)
         # what the sentence says beyond the question: a sentence that only echoes the question
         # ("…是这场绿色转型的直接受益者") rarely answers "为啥"
-        own = [ch for ch in s.text if ch.isalnum()]
-        f["novelty"] = sum(ch not in q.chars for ch in own) / max(1, len(own))
+        chars = q.chars
+        f["novelty"] = sum(ch not in chars for ch in facts.own) / max(1, len(facts.own))
         # rare terms of the question (a handful of sentences hold them) this sentence lacks
         f["missing_rare"] = float(sum(1 for w in absent.values() if w >= self.rare_idf))
         # the measure asked about ("注册资本是多少") and a value of the asked type next to it
@@ -226,16 +228,17 @@ class CandidateFinder:
         f["title"] = coverage(q.terms, self.lines.title[s.doc])
         f["section"] = coverage(q.terms, self._section[s.id])
         # a rhetorical question of the article ("如何破解…瓶颈？") states nothing
-        f["interrogative"] = float(s.text.rstrip()[-1:] in "？?")
+        f["interrogative"] = float(facts.interrogative)
         # a short line that is a paragraph by itself: a photo caption, a signature, a slogan
-        f["lone_line"] = float(self._alone[s.id] and len(s.text) <= LONE_CHARS)
+        f["lone_line"] = float(facts.lone_line)
         # "谁写的": 1 for the line printing the asked field of the meant article's metadata,
         # -1 for every other line (also when no field is asked: no line prints one)
         f["article_role"] = 1.0 if prints_role else -1.0
         f["caption"] = self.lines.caption(q, s) if PICTURE.search(q.text) else 0.0
         # not weighed by the scorer: whether the sentence, or the one it follows, states a plan
         # ("长治经开区将…。…推动经营主体总量突破4000家。"), for the refusal's plan_clash
-        f["plan"] = float(bool(STATES_PLAN.search(s.text) or STATES_PLAN.search(ctx)))
+        f["plan"] = float(facts.plan if not prints_role
+                          else bool(STATES_PLAN.search(s.text) or STATES_PLAN.search(ctx)))
         return f
 
 

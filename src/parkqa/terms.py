@@ -92,6 +92,10 @@ def credit(term: str, text: str) -> float:
     """1 when ``term`` is in ``text``; partial credit for its longest shared piece (≥ 2 chars)."""
     if term in text:
         return 1.0
+    # every shared piece holds a shared pair: without one there is none (the usual case,
+    # checked in len(term) - 1 look-ups instead of all pieces of every size)
+    if not any(term[i:i + 2] in text for i in range(len(term) - 1)):
+        return 0.0
     for size in range(len(term) - 1, 1, -1):
         for i in range(len(term) - size + 1):
             if term[i:i + size] in text:
@@ -104,5 +108,11 @@ def coverage(terms: dict[str, float], text: str, context: str = "") -> float:
     total = sum(terms.values())
     if total <= 0:
         return 0.0
-    return sum(w * max(credit(t, text), 0.5 * credit(t, context) if context else 0.0)
-               for t, w in terms.items()) / total
+    return sum(w * _credit_in(t, text, context) for t, w in terms.items()) / total
+
+
+def _credit_in(term: str, text: str, context: str) -> float:
+    """A term's credit in ``text``, or half its credit in ``context`` when that is more (never
+    when the text gives half or more: the context is then not read)."""
+    own = credit(term, text)
+    return own if own >= 0.5 or not context else max(own, 0.5 * credit(term, context))
