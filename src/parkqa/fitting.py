@@ -171,7 +171,7 @@ def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0
             _, ld, comp, chars = refusal_data(qa, dev, ratio, cache, part)
             ok = [c for c, a in zip(comp, ld) if a]
             knobs[ratio, part] = (sum(ok) / max(1, len(ok)),
-                                    -statistics.median([n for n, a in zip(chars, ld) if a] or [0]))
+                                  -statistics.median([n for n, a in zip(chars, ld) if a] or [0]))
     # the most complete answers among the settings whose median answer stays readable
     short = [k for k in knobs if -knobs[k][1] <= max_median_chars] or list(knobs)
     am.extra_ratio, am.part_ratio = max(short, key=lambda k: knobs[k])
