@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -108,6 +109,20 @@ def launch_chromium(playwright):
 
 FINISHED = ("[...document.querySelectorAll('#pq-chat .pq-answer')]"
             ".filter(e => e.querySelector('.pq-sources-title, .pq-refusal')).length")
+
+
+@contextmanager
+def admin_page(browser, url: str, key: str, *, height: int = 900):
+    """A Chinese-locale page on ``url``'s admin screen with ``key`` saved; closed afterwards."""
+    context = browser.new_context(viewport={"width": 1280, "height": height}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(url + "/admin")
+        page.fill("#key", key)
+        page.click("#save-key")
+        yield page
+    finally:
+        context.close()
 
 
 def ask(page, question: str, *, timeout: float = 30_000):

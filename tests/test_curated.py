@@ -15,7 +15,7 @@ from parkqa.index import load_index
 from parkqa.index_build import order_synonyms
 from parkqa.tokens import Words, normalize, tokenize
 
-from browser import ARTIFACTS, ask, bearer, editor_server
+from browser import ARTIFACTS, admin_page, ask, bearer, editor_server
 
 ADMIN_KEY = "admin-curated-5d1e"
 PORTAL_KEY = "portal-curated-77aa"
@@ -155,12 +155,7 @@ def test_lexicon_edit_reindexes_and_keeps_the_faq(ed_server):
 @pytest.mark.browser
 def test_admin_page_adds_a_curated_answer_the_chat_shows(ed_server, browser):
     srv = ed_server
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    try:
-        page.goto(srv.url + "/admin")
-        page.fill("#key", ADMIN_KEY)
-        page.click("#save-key")
+    with admin_page(browser, srv.url, ADMIN_KEY) as page:
         page.wait_for_selector("#faq-doc option[value='%s']" % DOC, state="attached",
                                timeout=30_000)
         page.fill("#faq-question", "长治高新区的咨询电话是多少？")
@@ -190,5 +185,3 @@ def test_admin_page_adds_a_curated_answer_the_chat_shows(ed_server, browser):
         assert "0355-5000000" in answer.locator(".pq-text").inner_text()
         assert "高新区管委会办公室" in answer.inner_text()
         page.screenshot(path=str(ARTIFACTS / "chat-curated.png"), full_page=True)
-    finally:
-        context.close()

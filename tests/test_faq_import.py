@@ -15,7 +15,7 @@ import pytest
 
 from parkqa.faq_import import MAX_FILE_BYTES, FaqFileError, read_faq_file
 
-from browser import ARTIFACTS, ROOT, bearer, editor_server
+from browser import ARTIFACTS, ROOT, admin_page, bearer, editor_server
 
 ADMIN_KEY = "admin-faq-import-41c2"
 PORTAL_KEY = "portal-faq-import-9e07"
@@ -241,12 +241,7 @@ def test_admin_page_imports_a_faq_file_and_lists_the_bad_rows(ed_server, browser
     broken.write_text('{"entries": [{"question": "q", "answer": "a"}', encoding="utf-8")
     big = tmp_path / "太大.csv"
     big.write_bytes(b"question,answer\n" + b"q,a\n" * (MAX_FILE_BYTES // 4 + 10))
-    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="zh-CN")
-    page = context.new_page()
-    try:
-        page.goto(srv.url + "/admin")
-        page.fill("#key", ADMIN_KEY)
-        page.click("#save-key")
+    with admin_page(browser, srv.url, ADMIN_KEY, height=1000) as page:
         page.wait_for_selector("#faq-status:has-text('共')", timeout=30_000)
         before = page.locator("#faq tr").count()
 
@@ -293,5 +288,3 @@ def test_admin_page_imports_a_faq_file_and_lists_the_bad_rows(ed_server, browser
             "document.querySelector('#hit-answer').textContent.startsWith('人工审核答案')",
             timeout=60_000)
         assert "8:30" in page.locator("#hit-answer").inner_text()
-    finally:
-        context.close()
