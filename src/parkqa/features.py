@@ -88,8 +88,7 @@ class CandidateFinder:
         self._of_doc: dict[str, list[int]] = {}
         for s in sents:
             self._of_doc.setdefault(s.doc, []).append(s.id)
-        first: dict[str, int] = {}
-        self.position = [s.id - first.setdefault(s.doc, s.id) for s in sents]
+        self.position = [s.id - self._of_doc[s.doc][0] for s in sents]
         self.lines = ArticleLines(index, self.position, self._alone, self._by_passage)
         self.facts = SentenceFacts(self)   # what each sentence shows, read once
         # the heading a sentence stands under
