@@ -96,7 +96,7 @@ class Answerer:
         decides on, and what ``parkqa fit`` learns from."""
         t0 = time.perf_counter()
         q = self.reader.read(question)
-        qvec = self.retriever.embed(q.text)
+        qvec = q.vec = self.retriever.embed(q.text)
         t1 = time.perf_counter()
         hits = self.retriever.passages(q.text, k=max(k, self.n_passages), qvec=qvec,
                                        tokens=q.tokens, places=q.places, timings=timings)
