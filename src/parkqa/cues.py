@@ -161,3 +161,28 @@ def asked_unit(text: str) -> str:
         return (m.group(1) or "") + _SAME_UNIT.get(m.group(2), m.group(2))
     m = _EN_COUNTED.search(text)
     return next(unit for unit, nouns in _EN_UNITS if m.group(1).lower() in nouns) if m else ""
+
+
+# a group the question counts ("那6家企业", "28名院士", "另外四个"): its size before a measure word
+_GROUP = re.compile(r"(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*[个家名位款项大条种所座支类]")
+_DIGIT = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+
+
+def _small_number(text: str) -> int:
+    """``text`` (digits, or Chinese numerals up to 九十九) as an int; 0 when it is neither."""
+    if text.isdigit():
+        return int(text)
+    tens, ten, ones = text.partition("十")
+    if ten:
+        return _DIGIT.get(tens, 1 if not tens else 0) * 10 + _DIGIT.get(ones, 0)
+    return _DIGIT.get(text, 0)
+
+
+def group_size(text: str) -> int:
+    """The largest group ``text`` counts (0 when none).
+
+    >>> group_size("经开区那17家研究院所分别叫什么名字？"), group_size("另外四个是啥"), group_size("有哪些")
+    (17, 4, 0)
+    """
+    return max((_small_number(m.group(1)) for m in _GROUP.finditer(text)), default=0)
+
