@@ -152,13 +152,21 @@ _NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # tokenizer ->
 _NAMES_LIMIT = 20_000   # texts per tokenizer
 
 
+def _starts_word(text: str, at: int) -> bool:
+    """Whether a word of two or more characters starts at ``at`` in ``text`` (jieba)."""
+    return any(a == at and b - a > 1 for _, a, b in current().jieba.tokenize(text))
+
+
 def asked_unit(text: str) -> str:
     """Regex for the unit a number in the answer must carry ("多少家" -> "家"), or ""."""
     if "多少钱" in text:
         return "元"
     m = _ASKED_UNIT.search(text)
     if m:
-        return (m.group(1) or "") + _SAME_UNIT.get(m.group(2), m.group(2))
+        unit = m.group(2)
+        if _starts_word(text, m.start(2)):   # "多少项目", "多少人才": a noun counted, in 个 or 名
+            return _SAME_UNIT.get(unit, _SAME_UNIT["个"])
+        return (m.group(1) or "") + _SAME_UNIT.get(unit, unit)
     m = _EN_COUNTED.search(text)
     return next(unit for unit, nouns in _EN_UNITS if m.group(1).lower() in nouns) if m else ""
 
