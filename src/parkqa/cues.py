@@ -193,4 +193,3 @@ def group_size(text: str) -> int:
     (17, 4, 0)
     """
     return max((_small_number(m.group(1)) for m in _GROUP.finditer(text)), default=0)
-

@@ -276,4 +276,3 @@ def listed_count(quoted: str, question: str) -> int:
         if len(items) > 1:
             most = max(most, sum(not is_given(x.strip(), question) for x in items))
     return most
-

@@ -212,7 +212,7 @@ _NOT_IN_NAME = ("v", "r", "u")
 
 
 def _after_last_clause_word(phrase: str, suffix: str) -> str:
-    """What follows the last verb, pronoun, preposition… of ``phrase`` that leaves a name
+    """What follows the last verb, pronoun or particle of ``phrase`` that leaves a name
     before ``suffix`` (the name-like match starts wherever Han text starts, so it may open with
     the clause before the name; "山西成功汽车制造有限公司" keeps its 制造)."""
     words = _base_pos().lcut(phrase)   # jieba's own words: an index's names may hold the junk
