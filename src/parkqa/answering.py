@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .composer import compose, labels
-from .cues import ASKS_PLAN, ASKS_RESULT, group_size, shows_detail
+from .cues import ASKS_PLAN, ASKS_RESULT, PER_UNIT, group_size, shows_detail
 from .features import HAS, Candidate, CandidateFinder, feature_matrix
 from .index import Index
 from .question import Question, QuestionReader
@@ -201,6 +201,7 @@ def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidat
     # (often only the count, "推动首批6家企业完成股份制改造")
     size = group_size(q.text) if q.kinds & {"list", "entity"} and "number" not in q.kinds else 0
     f["members_unlisted"] = float(size >= 2 and listed_count(quoted, q.text) < size)
+    f["per_unit_unmet"] = float(bool(PER_UNIT.search(q.text)) and not PER_UNIT.search(quoted))
     role_met = any(c.features["article_role"] >= 1 for c in chosen)   # the asked byline, title…
     f["entity_unmet"] = float("entity" in q.kinds and not role_met
                               and not HAS["entity"].search(quoted))

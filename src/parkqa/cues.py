@@ -73,6 +73,8 @@ _ORGANIZATION = re.compile(r"[\u4e00-\u9fff]{2,}(?:公司|集团|大学|学院|�
 # plans and targets against results: "计划到2030年…" does not answer "已经完成了多少"
 ASKS_PLAN = re.compile(r"计划|目标|预计|规划|打算|将来|未来|力争|will|plan|target|expect|goal", re.I)
 ASKS_RESULT = re.compile(r"已经|实际|完成了|达到了|建成了|现在|目前|现有|去年|so far|already|actual", re.I)
+# a value per unit ("每亩", "平均工资", "单独投资", "each project"): a total does not answer it
+PER_UNIT = re.compile(r"每|平均|人均|单独|单个|\b(?:each|per|average)\b", re.I)
 STATES_PLAN = re.compile(r"将|计划|目标|力争|预计|有望|规划|到20\d\d年|争取")
 _DETAIL_RE = {k: (re.compile(a, re.I), re.compile(b)) for k, (a, b) in DETAILS.items()}
 KIND_RE = {k: re.compile(v, re.I) for k, v in KIND_CUES.items()}
