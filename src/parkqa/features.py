@@ -31,7 +31,9 @@ from .terms import coverage, credit
 
 HAS = {
     "number": re.compile(r"\d|[一二三四五六七八九十百千万亿]+[个家项所名条倍]"),
-    "date": re.compile(r"\d{4}\s*年|\d{1,2}\s*月|今年|去年|十四五|十五五"),
+    # a year or month, or a time written in words ("力争年底投产")
+    "date": re.compile(r"\d{4}\s*年|\d{1,2}\s*月|今年|去年|明年|年底|年初|月底|上半年|下半年|"
+                      r"十四五|十五五"),
     # items joined by "、", a chain "A—B—C", or parallel clauses joined by "；"
     "list": re.compile(r"、.*、|[^-—\s]+[-—][^-—\s]+[-—][^-—\s]+|[；;]"),
     "entity": re.compile(r"公司|集团|企业|研究院|实验室|中心|基地|项目|记者|主任|书记|局长|长|者"),
