@@ -44,8 +44,8 @@ def test_a_model_fitted_on_other_features_falls_back_to_priors(caplog):
     assert model.meta == {"fitted": False} and "parkqa fit" in caplog.text
 
 
-def _refusal_facts(qa, question: str) -> dict:
-    from parkqa.answering import refusal_features
+def _refusal_facts(qa, question: str, *, near: bool = False):
+    from parkqa.answering import near_miss, refusal_features
     from parkqa.composer import compose
 
     answerer = qa.answerer
@@ -53,7 +53,8 @@ def _refusal_facts(qa, question: str) -> dict:
     model = answerer.model
     chosen = compose(q, ranked, extra_ratio=model.extra_ratio, finder=answerer.finder,
                      part_ratio=model.part_ratio, summary=model.summary)
-    return refusal_features(q, chosen, ranked)
+    facts = refusal_features(q, chosen, ranked)
+    return near_miss(q, ranked[:1], facts) if near else facts
 
 
 def test_refusal_sees_members_or_a_rate_the_quotes_do_not_give(qa):
@@ -62,3 +63,9 @@ def test_refusal_sees_members_or_a_rate_the_quotes_do_not_give(qa):
     assert _refusal_facts(qa, "长治要打造的8个百亿级产业集群都有哪些？")["members_unlisted"] == 0
     assert _refusal_facts(qa, "高新区标准地出让价格每亩多少钱？")["per_unit_unmet"] == 1
     assert _refusal_facts(qa, "山西正来制药新生产线每天能产多少支口服液？")["per_unit_unmet"] == 0
+
+
+def test_a_refusal_says_what_the_articles_give_instead(qa):
+    assert "名单" in _refusal_facts(qa, "经开区那17家研究院所分别叫什么名字？", near=True)
+    assert "每一单位" in _refusal_facts(qa, "高新区标准地出让价格每亩多少钱？", near=True)
+    assert _refusal_facts(qa, "长治要打造的8个百亿级产业集群都有哪些？", near=True) == ""

@@ -32,6 +32,9 @@ from .tokens import pos_cut
 
 REFUSAL = "抱歉，现有文章中没有找到能回答这个问题的内容。"
 NEAR_MISS = "文章里相近的内容是关于{what}的，列在下面供参考。"
+# what the closest quotes give instead of what was asked
+ONLY_COUNT = "文章只提到了数目，没有列出具体名单，相近的内容列在下面供参考。"
+ONLY_TOTAL = "文章里没有按每一单位（每亩、每月、人均等）计的数字，相近的内容列在下面供参考。"
 
 
 @dataclass
@@ -125,7 +128,8 @@ class Answerer:
             ans = Answer(question, True, text, citations)
         else:
             related = [self._cite(n, c, trim=False) for n, c in enumerate(ranked[:3], start=1)]
-            ans = Answer(question, False, REFUSAL + near_miss(q, ranked[:1]), [], related)
+            ans = Answer(question, False, REFUSAL + near_miss(q, ranked[:1], facts), [],
+                         related)
         ans.confidence = round(p, 4)
         t4 = time.perf_counter()
         ans.timings = {**timings, "compose": t4 - t3, "total": t4 - t0}
@@ -231,11 +235,17 @@ def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidat
     return f
 
 
-def near_miss(q: Question, best: list[Candidate]) -> str:
+def near_miss(q: Question, best: list[Candidate], facts: dict | None = None) -> str:
     """Say what the closest passage is about when it answers a neighbouring question (another
-    place or year than asked)."""
+    place or year than asked, a count where names were asked, a total where a value per unit
+    was): ``facts`` are the question's ``refusal_features``."""
     if not best:
         return ""
+    facts = facts or {}
+    if facts.get("members_unlisted"):
+        return ONLY_COUNT
+    if facts.get("per_unit_unmet"):
+        return ONLY_TOTAL
     f, s = best[0].features, best[0].sentence
     if f["place_clash"] and s.park:
         return NEAR_MISS.format(what=s.park)
