@@ -115,3 +115,29 @@ def test_coverage_equals_the_best_of_text_and_half_the_context(qa):
         assert coverage(terms, text, context) == want
         assert coverage(terms, text) == sum(w * _credit_of_every_piece(x, text) for x, w in
                                             terms.items()) / sum(terms.values())
+
+
+def test_remembered_cuts_equal_jiebas_own(qa):
+    """The index tokenizer remembers the cut and the tags of each run of Han text: the words
+    and tags of whole texts, cut twice, equal those of a jieba tokenizer that remembers nothing
+    (same dictionary), on every sentence and eval question."""
+    import jieba
+    import jieba.posseg as posseg
+
+    from parkqa.evaluation import load_qa
+
+    words = qa.index.tokenizer
+    plain = jieba.Tokenizer()
+    plain.FREQ, plain.total, plain.initialized = dict(words.jieba.FREQ), words.jieba.total, True
+    plain_pos = posseg.POSTokenizer.__new__(posseg.POSTokenizer)
+    plain_pos.tokenizer, plain_pos.word_tag_tab = plain, words.pos.word_tag_tab
+    texts = [s.text for s in qa.index.sentences]
+    texts += [i["question"] for i in load_qa("eval/qa.jsonl")][:400]
+    texts += ["长治高新区现在有多少家入区企业？长治高新区现在有 入区企业", "Changzhi 高薪区 2025年"]
+    for _ in range(2):   # cut afresh, then from what was remembered
+        for t in texts:
+            assert words.jieba.lcut_for_search(t) == plain.lcut_for_search(t), t
+            assert words.jieba.lcut(t) == plain.lcut(t), t
+            assert [(p.word, p.flag) for p in words.pos.lcut(t)] == \
+                [(p.word, p.flag) for p in plain_pos.lcut(t)], t
+    assert words.jieba._runs and words.pos._runs
