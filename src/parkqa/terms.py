@@ -103,16 +103,40 @@ def credit(term: str, text: str) -> float:
     return 0.0
 
 
-def coverage(terms: dict[str, float], text: str, context: str = "") -> float:
-    """Share of the terms' weight that ``text`` holds; a term only in ``context`` counts half."""
+def coverage(terms: dict[str, float], text: str, context: str = "", *,
+             known: dict[str, float] | None = None) -> float:
+    """Share of the terms' weight that ``text`` holds; a term only in ``context`` counts half.
+    ``known``: credits in ``text`` already worked out (``credits``), read instead of again."""
     total = sum(terms.values())
     if total <= 0:
         return 0.0
-    return sum(w * _credit_in(t, text, context) for t, w in terms.items()) / total
+    known = known or {}
+    return sum(w * _credit_in(t, text, context, known.get(t)) for t, w in terms.items()) / total
 
 
-def _credit_in(term: str, text: str, context: str) -> float:
-    """A term's credit in ``text``, or half its credit in ``context`` when that is more (never
-    when the text gives half or more: the context is then not read)."""
-    own = credit(term, text)
+class CoverageMemo:
+    """``coverage(terms, text)`` of one question's terms, each text worked out once: the
+    candidate sentences of a question share article titles and section headings."""
+
+    def __init__(self, terms: dict[str, float]) -> None:
+        self.terms, self._done = terms, {}
+
+    def __call__(self, text: str) -> float:
+        c = self._done.get(text)
+        if c is None:
+            c = self._done[text] = coverage(self.terms, text)
+        return c
+
+
+def credits(terms, text: str) -> dict[str, float]:
+    """Each term's ``credit`` in ``text``: the features of one sentence read them several times
+    (its coverage alone and with its context, its absent terms, the focus)."""
+    return {t: credit(t, text) for t in terms}
+
+
+def _credit_in(term: str, text: str, context: str, own: float | None = None) -> float:
+    """A term's credit in ``text`` (``own`` when known), or half its credit in ``context`` when
+    that is more (never when the text gives half or more: the context is then not read)."""
+    if own is None:
+        own = credit(term, text)
     return own if own >= 0.5 or not context else max(own, 0.5 * credit(term, context))
