@@ -152,6 +152,15 @@ _NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # tokenizer ->
 _NAMES_LIMIT = 20_000   # texts per tokenizer
 
 
+def remember_names(text: str, names: tuple[str, ...]) -> None:
+    """Let ``person_names(text)`` give ``names`` with the tokenizer in use, without tagging:
+    the names of a sentence, tagged when its index was built (``parkqa.sentence_facts``)."""
+    memo = _NAMES.setdefault(current(), {})
+    if len(memo) >= _NAMES_LIMIT:
+        memo.clear()
+    memo[text] = names
+
+
 def asked_unit(text: str) -> str:
     """Regex for the unit a number in the answer must carry ("多少家" -> "家"), or ""."""
     if "多少钱" in text:

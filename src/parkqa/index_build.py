@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, generations, progress
+from . import __version__, generations, progress, sentence_facts
 from .chunking import Passage, Sentence, article_sentences, build_passages
 from .config import Settings
 from .curated import Curated
@@ -229,6 +229,8 @@ def build_index(settings: Settings, embedder=None, *, report: Report | None = No
             (tmp / "words.txt").write_text("\n".join(words), encoding="utf-8")
             _write_json(tmp / "synonyms.json", {"synonyms": synonyms})
             _write_json(tmp / "knowledge.json", knowledge.to_dict())
+            _write_json(tmp / sentence_facts.FILE, sentence_facts.build(
+                {a.doc: a for a in articles}, sentences, tokenizer))
             vocabulary = set(words) | {t for ts in s_tokens for t in ts}
             with using(tokenizer):
                 _write_json(tmp / "lexicon.json", Lexicon.build(vocabulary).to_dict())

@@ -32,7 +32,7 @@ from .store import FolderGeneration, FolderStore, StoreError
 ALIAS = "parkqa"
 # the generation's small files; vectors and rows live in their own collections
 FILES = ("manifest.json", "articles.jsonl", "words.txt", "synonyms.json", "knowledge.json",
-         "lexicon.json", "answer_model.json")
+         "lexicon.json", "answer_model.json", "sentence_facts.json")
 ROWS = {"passages.jsonl": "passages", "sentences.jsonl": "sentences"}
 VECTORS = {"passages.faiss": "passages", "sentences.faiss": "sentences"}
 CHUNK_CHARS = 16_000    # a VARCHAR holds 65,535 bytes: 16,000 characters of up to 4 bytes
