@@ -119,6 +119,7 @@ def _base():
 
 # Runs of Han text whose cut each tokenizer remembers (about 1 KiB each at most)
 _RUNS = 20_000
+_UNKNOWN: dict[str, tuple] = {}   # stretches of unknown characters -> their tagged words
 
 
 def _remembered(memo: dict, run: str, cut) -> tuple:
@@ -164,6 +165,11 @@ def _POSTokenizer(tokenizer, tags):
 
         def _POSTokenizer__cut_DAG(self, run):   # noqa: N802 - jieba's per-run tagging
             return iter(_remembered(self._runs, run, super()._POSTokenizer__cut_DAG))
+
+        def _POSTokenizer__cut(self, chars):   # noqa: N802 - jieba's Viterbi over unknown chars
+            # the same stretches of unknown characters ("家入") recur inside different runs;
+            # jieba's HMM tables are its own, the same for every tokenizer
+            return iter(_remembered(_UNKNOWN, chars, super()._POSTokenizer__cut))
 
     return Shared()
 
