@@ -94,7 +94,10 @@ def credit(term: str, text: str) -> float:
         return 1.0
     # every shared piece holds a shared pair: without one there is none (the usual case,
     # checked in len(term) - 1 look-ups instead of all pieces of every size)
-    if not any(term[i:i + 2] in text for i in range(len(term) - 1)):
+    for i in range(len(term) - 1):   # a loop, not any(generator): this runs per term and text
+        if term[i:i + 2] in text:
+            break
+    else:
         return 0.0
     for size in range(len(term) - 1, 1, -1):
         for i in range(len(term) - size + 1):
@@ -110,8 +113,11 @@ def coverage(terms: dict[str, float], text: str, context: str = "", *,
     total = sum(terms.values())
     if total <= 0:
         return 0.0
-    known = known or {}
-    return sum(w * _credit_in(t, text, context, known.get(t)) for t, w in terms.items()) / total
+    out = 0   # summed in the terms' order, as sum() would: the same float
+    for t, w in terms.items():
+        own = known.get(t) if known else None
+        out += w * _credit_in(t, text, context, own)
+    return out / total
 
 
 class CoverageMemo:
