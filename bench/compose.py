@@ -76,10 +76,25 @@ def grown_index(idx, n: int, base: np.ndarray, cache: Path):
             print(f"built sentence HNSW at {n:,} in {time.perf_counter() - t:.0f} s", flush=True)
     p_index = faiss.IndexFlatIP(base.shape[1])   # passage search is not timed here
     p_index.add(synth_vectors(base, len(passages), rng))
-    return dataclasses.replace(idx, articles=articles, sentences=sentences, passages=passages,
-                               passage_vectors=p_index, sentence_vectors=s_vecs,
-                               passage_tokens=p_tokens, sentence_tokens=s_tokens,
-                               sentence_index=s_index), s_index
+    grown = dataclasses.replace(idx, articles=articles, sentences=sentences, passages=passages,
+                                passage_vectors=p_index, sentence_vectors=s_vecs,
+                                passage_tokens=p_tokens, sentence_tokens=s_tokens,
+                                sentence_index=s_index)
+    if getattr(idx, "sentence_facts", None):   # as the build saves them for its sentences
+        grown = dataclasses.replace(grown, sentence_facts=tiled_facts(idx.sentence_facts,
+                                                                      per_copy, n))
+    return grown, s_index
+
+
+def tiled_facts(saved: dict, per_copy: int, n: int) -> dict:
+    """The saved sentence facts of the copies: each copy's sentences read as the original's
+    (same text, paragraph and sentence before)."""
+    out = dict(saved, flags=[saved["flags"][i % per_copy] for i in range(n)])
+    for key in ("years", "near", "names"):
+        rows = [(int(k), v) for k, v in saved[key].items()]
+        out[key] = {str(off + k): v for off in range(0, n, per_copy) for k, v in rows
+                    if off + k < n}
+    return out
 
 
 def main() -> int:
