@@ -62,15 +62,15 @@ def grown_index(idx, n: int, base: np.ndarray, cache: Path):
                 p_tokens.append(toks)
     rng = np.random.default_rng(7)
     s_vecs = synth_vectors(base, n, rng)   # the same vectors as bench/ann_tune.py at this n
-    from parkqa.index_build import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M
+    from parkqa.index_build import HNSW_EF_CONSTRUCTION, HNSW_M, sentence_ef_search
 
     cached = cache / f"hnsw_{n}_{HNSW_M}_{HNSW_EF_CONSTRUCTION}.faiss"
     if n > 20_000 and cached.exists():
         s_index = faiss.read_index(str(cached))
-        s_index.hnsw.efSearch = HNSW_EF_SEARCH   # as a loaded index gets it from its manifest
+        s_index.hnsw.efSearch = sentence_ef_search(n)   # as a loaded index gets it
     else:
         t = time.perf_counter()
-        s_index = vector_index(s_vecs, exact_limit=20_000)
+        s_index = vector_index(s_vecs, exact_limit=20_000, ef_search=sentence_ef_search(n))
         if n > 20_000:
             faiss.write_index(s_index, str(cached))
             print(f"built sentence HNSW at {n:,} in {time.perf_counter() - t:.0f} s", flush=True)

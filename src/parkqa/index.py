@@ -204,9 +204,12 @@ def _read_generation(gen: Generation, manifest: dict, where: str) -> Index:
     except Exception as exc:
         raise IndexCorrupt(f"{where}: {current} is corrupt or unreadable ({exc}); "
                            "run `parkqa index` to rebuild it") from exc
-    for vectors in (p_index, s_index):   # the search effort the index was built and tuned for
-        if hasattr(vectors, "hnsw") and manifest.get("faiss_params", {}).get("efSearch"):
-            vectors.hnsw.efSearch = int(manifest["faiss_params"]["efSearch"])
+    # the search effort the index was built and tuned for (an index built before sentences had
+    # their own gives them the passages')
+    for vectors, key in ((p_index, "faiss_params"), (s_index, "sentence_faiss_params")):
+        ef = manifest.get(key, manifest.get("faiss_params", {})).get("efSearch")
+        if hasattr(vectors, "hnsw") and ef:
+            vectors.hnsw.efSearch = int(ef)
     dim = manifest.get("dimension")
     if (p_index.ntotal != len(passages) or s_index.ntotal != len(sentences)
             or p_index.d != dim or s_index.d != dim or len(s_vecs) != len(sentences)):
