@@ -109,7 +109,7 @@ def credit(term: str, text: str) -> float:
 def coverage(terms: dict[str, float], text: str, context: str = "", *,
              known: dict[str, float] | None = None) -> float:
     """Share of the terms' weight that ``text`` holds; a term only in ``context`` counts half.
-    ``known``: credits in ``text`` already worked out (``credits``), read instead of again."""
+    ``known``: credits in ``text`` already worked out (term -> credit), read instead of again."""
     total = sum(terms.values())
     if total <= 0:
         return 0.0
@@ -132,6 +132,25 @@ class CoverageMemo:
         if c is None:
             c = self._done[text] = coverage(self.terms, text)
         return c
+
+
+def sentence_terms(terms: dict[str, float], text: str, context: str,
+                   near: str) -> tuple[float, float, dict[str, float], dict[str, float]]:
+    """What the answer features read of one sentence, in one pass over the terms:
+    ``coverage(terms, text)``, ``coverage(terms, text, context)``, the terms whose credit in
+    ``near`` (a text holding ``text``) is under half, and each term's credit in ``text``."""
+    own, absent, cov, cov_ctx = {}, {}, 0, 0   # summed in the terms' order, as coverage does
+    for t, w in terms.items():
+        c = own[t] = credit(t, text)
+        cov += w * c
+        cov_ctx += w * _credit_in(t, text, context, c)
+        # credit only grows with the text: a term with half credit in ``text`` is not absent
+        if c < 0.5 and credit(t, near) < 0.5:
+            absent[t] = w
+    total = sum(terms.values())
+    if total <= 0:
+        return 0.0, 0.0, absent, own
+    return cov / total, cov_ctx / total, absent, own
 
 
 def credits(terms, text: str) -> dict[str, float]:
