@@ -27,7 +27,7 @@ from .cues import NUMBER, STATES_PLAN, shows_detail
 from .question import Question
 from .sentence_facts import SentenceFacts
 from .slots import asked_article_field, asked_type, question_focus, slot_value
-from .terms import CoverageMemo, coverage, credit, credits
+from .terms import CoverageMemo, coverage, sentence_terms
 
 HAS = {
     "number": re.compile(r"\d|[一二三四五六七八九十百千万亿]+[个家项所名条倍]"),
@@ -184,14 +184,8 @@ class CandidateFinder:
         prints_role = bool(role) and self.lines.prints(s, role)
         if prints_role:   # "李茹" answers "写经开区的那篇文章是谁写的": its title is its context
             ctx = f"{ctx} {self.lines.title[s.doc]}"
-        own = credits(q.terms, text)   # read by the coverages below, worked out once
-        cov = coverage(q.terms, text, known=own)
-        cov_ctx = coverage(q.terms, text, ctx + para, known=own)
+        cov, cov_ctx, absent, own = sentence_terms(q.terms, text, ctx + para, text + ctx)
         total = sum(q.terms.values()) or 1.0
-        # credit only grows with the text: a term with half credit in the sentence is not absent
-        with_ctx = text + ctx
-        absent = {t: w for t, w in q.terms.items()
-                  if own[t] < 0.5 and credit(t, with_ctx) < 0.5}
         missing = max(absent.values(), default=0.0)
         f = {"dense": dense, "dense_z": (dense - mean) / sd, "dense_gap": top - dense,
              "passage": passage, "bm25": bm25, "coverage": cov, "coverage_ctx": cov_ctx,
