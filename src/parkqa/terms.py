@@ -153,12 +153,6 @@ def sentence_terms(terms: dict[str, float], text: str, context: str,
     return cov / total, cov_ctx / total, absent, own
 
 
-def credits(terms, text: str) -> dict[str, float]:
-    """Each term's ``credit`` in ``text``: the features of one sentence read them several times
-    (its coverage alone and with its context, its absent terms, the focus)."""
-    return {t: credit(t, text) for t in terms}
-
-
 def _credit_in(term: str, text: str, context: str, own: float | None = None) -> float:
     """A term's credit in ``text`` (``own`` when known), or half its credit in ``context`` when
     that is more (never when the text gives half or more: the context is then not read)."""
