@@ -2,6 +2,7 @@
 import jieba
 
 from parkqa import jieba_dict
+from parkqa.tokens import corpus_names
 
 
 def test_cached_dictionary_is_jiebas_own_in_the_same_order(tmp_path, monkeypatch):
@@ -27,3 +28,13 @@ def test_a_damaged_cache_is_rebuilt(tmp_path, monkeypatch):
     freq, total = jieba_dict.load()
     assert freq["高新区"] > 0 and total > 10**7
     assert jieba_dict.load()[0] == freq and path.stat().st_size > 1_000_000
+
+
+def test_names_found_in_articles_leave_the_clause_before_them_out():
+    text = ("这片涵盖科技工业园、漳泽工业园的热土。新材料板块推动中德集团等企业延伸。"
+            "有效保障了锂电产业园的用地。山西成功汽车制造有限公司与山西长高智汇科技发展集团签约。")
+    names = corpus_names([text])
+    assert {"科技工业园", "中德集团", "锂电产业园"} <= set(names)
+    # a verb inside a name stays in it
+    assert {"山西成功汽车制造有限公司", "山西长高智汇科技发展集团"} <= set(names)
+    assert not any(n.startswith(("这片", "新材料板块", "有效保障")) for n in names)

@@ -13,6 +13,9 @@ from parkqa.question import clean, key_terms
     ("投资了多少亿元？", "总投资 34 亿元", "34家"),
     ("有几位院士？", "28 名院士", "28 项"),
     ("投了多少钱", "投资12亿元", "25752块"),
+    # a counted noun that starts with a measure word is no unit: "项目62个", not "62项"
+    ("全年新签约多少项目？", "新签约项目62个", "总投资109亿元"),
+    ("引进了多少人才？", "1024名柔性博士", "30余家"),
 ])
 def test_asked_unit_wants_a_count_in_that_unit(question, matches, misses):
     unit = asked_unit(question)

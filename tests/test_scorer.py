@@ -42,3 +42,23 @@ def test_a_model_fitted_on_other_features_falls_back_to_priors(caplog):
     data["sentence"]["names"] = ["something_else"]
     model = AnswerModel.from_dict(data)
     assert model.meta == {"fitted": False} and "parkqa fit" in caplog.text
+
+
+def _refusal_facts(qa, question: str) -> dict:
+    from parkqa.answering import refusal_features
+    from parkqa.composer import compose
+
+    answerer = qa.answerer
+    q, _, ranked = answerer.analyze(question)
+    model = answerer.model
+    chosen = compose(q, ranked, extra_ratio=model.extra_ratio, finder=answerer.finder,
+                     part_ratio=model.part_ratio, summary=model.summary)
+    return refusal_features(q, chosen, ranked)
+
+
+def test_refusal_sees_members_or_a_rate_the_quotes_do_not_give(qa):
+    # the count of a group is no list of its members; a total is no value per unit
+    assert _refusal_facts(qa, "经开区专业镇专板首批挂牌的那6家企业分别叫什么名字？")["members_unlisted"] == 1
+    assert _refusal_facts(qa, "长治要打造的8个百亿级产业集群都有哪些？")["members_unlisted"] == 0
+    assert _refusal_facts(qa, "高新区标准地出让价格每亩多少钱？")["per_unit_unmet"] == 1
+    assert _refusal_facts(qa, "山西正来制药新生产线每天能产多少支口服液？")["per_unit_unmet"] == 0

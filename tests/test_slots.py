@@ -1,5 +1,6 @@
 """The asked slot: a focus term next to the question word, and a value of the asked type near it."""
-from parkqa.slots import article_role, focus_terms, role_pieces, slot_value
+from parkqa.cues import group_size
+from parkqa.slots import article_role, focus_terms, listed_count, role_pieces, slot_value
 
 
 def test_focus_is_the_term_next_to_the_question_word():
@@ -136,3 +137,15 @@ def test_a_value_the_question_states_fills_no_slot():
     assert slot_value("entity", {"企业": 1.0}, sentence, question=asked) == -1.0
     assert slot_value("number", {"企业": 1.0}, "规模以上工业企业从37家增至82家",
                       question="规上工业企业从37家涨到多少家") == 1.0
+
+
+def test_a_counted_group_and_the_members_a_quote_names():
+    assert group_size("经开区那17家研究院所分别叫什么名字？") == 17
+    assert group_size("七大产业板块另外四个是啥") == 7
+    assert group_size("那二十八名院士都是谁") == 28
+    assert group_size("都有哪些企业") == 0
+    quote = "培育壮大光电LED、新能源、汽车制造等七大产业板块。推动首批6家企业完成股份制改造。"
+    assert listed_count(quote, "七大产业板块都是啥") == 3
+    # the members the question names itself are no answer to "另外四个是啥"
+    assert listed_count(quote, "除了光电LED、新能源，另外五个是啥") == 1
+    assert listed_count("推动首批6家企业完成股份制改造", "那6家企业分别叫什么") == 0

@@ -35,8 +35,8 @@ def ask(page, question):
     before = page.locator(ANSWERED).count()
     page.locator("#parkqa-widget textarea").fill(question)
     page.keyboard.press("Enter")
-    page.wait_for_function(f"n => document.querySelector('#parkqa-widget').shadowRoot"
-                           f".querySelectorAll('.msg.bot .sources, .msg.bot .refusal').length > n",
+    page.wait_for_function("n => document.querySelector('#parkqa-widget').shadowRoot"
+                           ".querySelectorAll('.msg.bot .sources, .msg.bot .refusal').length > n",
                            arg=before, timeout=60_000)
     return page.locator("#parkqa-widget .msg.bot").last
 

@@ -20,13 +20,13 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .composer import compose, labels
-from .cues import ASKS_PLAN, ASKS_RESULT, shows_detail
+from .cues import ASKS_PLAN, ASKS_RESULT, PER_UNIT, group_size, shows_detail
 from .features import HAS, Candidate, CandidateFinder, feature_matrix
 from .index import Index
 from .question import Question, QuestionReader
 from .retrieval import Retriever
 from .scorer import REFUSAL_FEATURES, AnswerModel
-from .slots import asked_article_field, asked_type, period_clash, type_group
+from .slots import asked_article_field, asked_type, listed_count, period_clash, type_group
 from .terms import coverage
 from .tokens import pos_cut
 
@@ -96,7 +96,7 @@ class Answerer:
         decides on, and what ``parkqa fit`` learns from."""
         t0 = time.perf_counter()
         q = self.reader.read(question)
-        qvec = self.retriever.embed(q.text)
+        qvec = q.vec = self.retriever.embed(q.text)
         t1 = time.perf_counter()
         hits = self.retriever.passages(q.text, k=max(k, self.n_passages), qvec=qvec,
                                        tokens=q.tokens, places=q.places, timings=timings)
@@ -197,6 +197,11 @@ def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidat
                             and not ASKS_PLAN.search(q.text))
     f["list_unmet"] = float("list" in q.kinds and "、" not in quoted)
     f["period_clash"] = float(period_clash(q.text, quoted))
+    # "那6家企业分别叫什么": the members of a counted group asked, and the quotes name fewer
+    # (often only the count, "推动首批6家企业完成股份制改造")
+    size = group_size(q.text) if q.kinds & {"list", "entity"} and "number" not in q.kinds else 0
+    f["members_unlisted"] = float(size >= 2 and listed_count(quoted, q.text) < size)
+    f["per_unit_unmet"] = float(bool(PER_UNIT.search(q.text)) and not PER_UNIT.search(quoted))
     role_met = any(c.features["article_role"] >= 1 for c in chosen)   # the asked byline, title…
     f["entity_unmet"] = float("entity" in q.kinds and not role_met
                               and not HAS["entity"].search(quoted))

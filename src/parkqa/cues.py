@@ -73,6 +73,8 @@ _ORGANIZATION = re.compile(r"[\u4e00-\u9fff]{2,}(?:公司|集团|大学|学院|�
 # plans and targets against results: "计划到2030年…" does not answer "已经完成了多少"
 ASKS_PLAN = re.compile(r"计划|目标|预计|规划|打算|将来|未来|力争|will|plan|target|expect|goal", re.I)
 ASKS_RESULT = re.compile(r"已经|实际|完成了|达到了|建成了|现在|目前|现有|去年|so far|already|actual", re.I)
+# a value per unit ("每亩", "平均工资", "单独投资", "each project"): a total does not answer it
+PER_UNIT = re.compile(r"每|平均|人均|单独|单个|\b(?:each|per|average)\b", re.I)
 STATES_PLAN = re.compile(r"将|计划|目标|力争|预计|有望|规划|到20\d\d年|争取")
 _DETAIL_RE = {k: (re.compile(a, re.I), re.compile(b)) for k, (a, b) in DETAILS.items()}
 KIND_RE = {k: re.compile(v, re.I) for k, v in KIND_CUES.items()}
@@ -161,12 +163,44 @@ def remember_names(text: str, names: tuple[str, ...]) -> None:
     memo[text] = names
 
 
+def _starts_word(text: str, at: int) -> bool:
+    """Whether a word of two or more characters starts at ``at`` in ``text`` (jieba)."""
+    return any(a == at and b - a > 1 for _, a, b in current().jieba.tokenize(text))
+
+
 def asked_unit(text: str) -> str:
     """Regex for the unit a number in the answer must carry ("多少家" -> "家"), or ""."""
     if "多少钱" in text:
         return "元"
     m = _ASKED_UNIT.search(text)
     if m:
-        return (m.group(1) or "") + _SAME_UNIT.get(m.group(2), m.group(2))
+        unit = m.group(2)
+        if _starts_word(text, m.start(2)):   # "多少项目", "多少人才": a noun counted, in 个 or 名
+            return _SAME_UNIT.get(unit, _SAME_UNIT["个"])
+        return (m.group(1) or "") + _SAME_UNIT.get(unit, unit)
     m = _EN_COUNTED.search(text)
     return next(unit for unit, nouns in _EN_UNITS if m.group(1).lower() in nouns) if m else ""
+
+
+# a group the question counts ("那6家企业", "28名院士", "另外四个"): its size before a measure word
+_GROUP = re.compile(r"(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*[个家名位款项大条种所座支类]")
+_DIGIT = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+
+
+def _small_number(text: str) -> int:
+    """``text`` (digits, or Chinese numerals up to 九十九) as an int; 0 when it is neither."""
+    if text.isdigit():
+        return int(text)
+    tens, ten, ones = text.partition("十")
+    if ten:
+        return _DIGIT.get(tens, 1 if not tens else 0) * 10 + _DIGIT.get(ones, 0)
+    return _DIGIT.get(text, 0)
+
+
+def group_size(text: str) -> int:
+    """The largest group ``text`` counts (0 when none).
+
+    >>> group_size("经开区那17家研究院所分别叫什么名字？"), group_size("另外四个是啥"), group_size("有哪些")
+    (17, 4, 0)
+    """
+    return max((_small_number(m.group(1)) for m in _GROUP.finditer(text)), default=0)

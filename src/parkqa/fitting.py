@@ -24,7 +24,8 @@ from .evaluation import evidence_ranges, load_qa, split_items
 from .features import FEATURES, feature_matrix
 from .scorer import MODEL_FILE, REFUSAL_FEATURES, AnswerModel, Linear, choose_threshold, \
     default_model_path
-from .summary import SUMMARY_FEATURES, choose_summary, summary_pool, summary_rows
+from .summary import (SUMMARY_FEATURES, choose_summary, summary_anchor, summary_pool,
+                      summary_rows)
 
 
 MAX_MEDIAN_CHARS = 115   # answers as shown, over answerable dev items; the answers given (the
@@ -88,10 +89,11 @@ def summary_data(qa, items, cache: dict | None = None) -> list[tuple]:
         if not ranked or "summary" not in q.kinds or "across" in q.kinds \
                 or not item["must_contain"]:
             continue
-        pool = summary_pool(ranked[0], ranked, qa.answerer.finder)
+        best = summary_anchor(ranked)
+        pool = summary_pool(best, ranked, qa.answerer.finder)
         musts = [squash(m) for m in item["must_contain"]]
         labels = np.array([int(any(m in squash(c.sentence.text) for m in musts)) for c in pool])
-        out.append((summary_rows(q, ranked[0], pool, qa.answerer.finder), labels, q, ranked,
+        out.append((summary_rows(q, best, pool, qa.answerer.finder), labels, q, ranked,
                     musts))
     return out
 

@@ -16,9 +16,13 @@ import html
 import math
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .cues import ASPECT_SPLIT, FRAME, KIND_RE, answer_kinds, asked_details, asked_unit
 from .tokens import STOPWORDS, normalize, nouns, tokenize
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -47,6 +51,9 @@ class Question:
     en_focus: dict[str, float] = field(default_factory=dict)
     # terms no sentence of the articles holds -> their longest piece one does ("" if none)
     absent: dict[str, str] = field(default_factory=dict)
+    # the question's embedding, once the answerer has it (a summary reads every sentence's
+    # similarity to it, candidate or not)
+    vec: np.ndarray | None = None
 
     @functools.cached_property
     def chars(self) -> set[str]:

@@ -151,6 +151,15 @@ class _RunMemo(jieba.Tokenizer):
         return iter(_remembered(self._runs, run, super()._Tokenizer__cut_DAG))
 
 
+def _base_pos():
+    """jieba's part-of-speech tagger over its own dictionary (``_base``), made once."""
+    if getattr(_base_pos, "tagger", None) is None:
+        import jieba.posseg as posseg
+
+        _base_pos.tagger = _POSTokenizer(_base(), posseg.dt.word_tag_tab)
+    return _base_pos.tagger
+
+
 def _POSTokenizer(tokenizer, tags):
     """jieba's part-of-speech tagger over ``tokenizer``, sharing jieba's tag table: POSTokenizer's
     own constructor re-reads the 5 MB dictionary file for it, and no word we add has a tag. Like
@@ -236,9 +245,30 @@ def pos_cut(text: str):
 
 
 _NAME = re.compile(
-    r"[\u4e00-\u9fff（）()A-Za-z0-9]{2,24}?(?:股份有限公司|有限责任公司|有限公司|集团|研究院|实验室|"
+    r"[\u4e00-\u9fff（）()A-Za-z0-9]{2,24}?(股份有限公司|有限责任公司|有限公司|集团|研究院|实验室|"
     r"产业园|工业园|物流园|产业基地|专业镇|示范区)")
 _QUOTED = re.compile(r"“([\u4e00-\u9fffA-Za-z0-9]{2,8})”")
+
+
+# jieba's tags for the words a name does not hold: verbs, pronouns and particles ("这片涵盖科技
+# 工业园", "新材料板块推动中德集团"); a verb of one character may be part of a name jieba does
+# not know (日盛达)
+_NOT_IN_NAME = ("v", "r", "u")
+
+
+def _after_last_clause_word(phrase: str, suffix: str) -> str:
+    """What follows the last verb, pronoun or particle of ``phrase`` that leaves a name
+    before ``suffix`` (the name-like match starts wherever Han text starts, so it may open with
+    the clause before the name; "山西成功汽车制造有限公司" keeps its 制造)."""
+    words = _base_pos().lcut(phrase)   # jieba's own words: an index's names may hold the junk
+    at, best = 0, 0
+    for w in words[:-1]:
+        at += len(w.word)
+        if w.flag.startswith(_NOT_IN_NAME) \
+                and (len(w.word) > 1 or not w.flag.startswith("v")) \
+                and len(phrase) - at - len(suffix) >= 2:
+            best = at
+    return phrase[best:]
 
 
 def corpus_names(texts) -> list[str]:
@@ -246,8 +276,10 @@ def corpus_names(texts) -> list[str]:
     names: set[str] = set()
     for text in texts:
         for m in _NAME.finditer(text):
-            # the match starts wherever Han text starts; keep what follows the last function word
+            # the match starts wherever Han text starts: what follows the last function
+            # character, then the last clause word, is the name
             name = re.split(r"[在由与和及是的为让对以从将把]", m.group(0))[-1]
+            name = _after_last_clause_word(name, m.group(1))
             if 4 <= len(name) <= 16:
                 names.add(name)
         names.update(_QUOTED.findall(text))
