@@ -62,24 +62,39 @@ def grown_index(idx, n: int, base: np.ndarray, cache: Path):
                 p_tokens.append(toks)
     rng = np.random.default_rng(7)
     s_vecs = synth_vectors(base, n, rng)   # the same vectors as bench/ann_tune.py at this n
-    from parkqa.index_build import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M
+    from parkqa.index_build import HNSW_EF_CONSTRUCTION, HNSW_M, sentence_ef_search
 
     cached = cache / f"hnsw_{n}_{HNSW_M}_{HNSW_EF_CONSTRUCTION}.faiss"
     if n > 20_000 and cached.exists():
         s_index = faiss.read_index(str(cached))
-        s_index.hnsw.efSearch = HNSW_EF_SEARCH   # as a loaded index gets it from its manifest
+        s_index.hnsw.efSearch = sentence_ef_search(n)   # as a loaded index gets it
     else:
         t = time.perf_counter()
-        s_index = vector_index(s_vecs, exact_limit=20_000)
+        s_index = vector_index(s_vecs, exact_limit=20_000, ef_search=sentence_ef_search(n))
         if n > 20_000:
             faiss.write_index(s_index, str(cached))
             print(f"built sentence HNSW at {n:,} in {time.perf_counter() - t:.0f} s", flush=True)
     p_index = faiss.IndexFlatIP(base.shape[1])   # passage search is not timed here
     p_index.add(synth_vectors(base, len(passages), rng))
-    return dataclasses.replace(idx, articles=articles, sentences=sentences, passages=passages,
-                               passage_vectors=p_index, sentence_vectors=s_vecs,
-                               passage_tokens=p_tokens, sentence_tokens=s_tokens,
-                               sentence_index=s_index), s_index
+    grown = dataclasses.replace(idx, articles=articles, sentences=sentences, passages=passages,
+                                passage_vectors=p_index, sentence_vectors=s_vecs,
+                                passage_tokens=p_tokens, sentence_tokens=s_tokens,
+                                sentence_index=s_index)
+    if getattr(idx, "sentence_facts", None):   # as the build saves them for its sentences
+        grown = dataclasses.replace(grown, sentence_facts=tiled_facts(idx.sentence_facts,
+                                                                      per_copy, n))
+    return grown, s_index
+
+
+def tiled_facts(saved: dict, per_copy: int, n: int) -> dict:
+    """The saved sentence facts of the copies: each copy's sentences read as the original's
+    (same text, paragraph and sentence before)."""
+    out = dict(saved, flags=[saved["flags"][i % per_copy] for i in range(n)])
+    for key in ("years", "near", "names"):
+        rows = [(int(k), v) for k, v in saved[key].items()]
+        out[key] = {str(off + k): v for off in range(0, n, per_copy) for k, v in rows
+                    if off + k < n}
+    return out
 
 
 def main() -> int:

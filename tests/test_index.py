@@ -6,7 +6,8 @@ import pytest
 
 from parkqa.config import Settings
 from parkqa.index import IndexCorrupt, IndexMissing, IndexStale, check_manifest, load_index
-from parkqa.index_build import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M, build_index
+from parkqa.index_build import (HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M, SENTENCE_EF_SEARCH,
+                                build_index, sentence_ef_search)
 from parkqa.pipeline import ParkQA
 
 
@@ -98,20 +99,30 @@ def test_index_type_is_chosen_by_size_and_recorded(private, embedder, qa):
     assert manifest["counts"]["embedded"] == 0                       # same texts: vectors reused
     with pytest.raises(IndexStale):                                  # the setting is in the manifest
         load_index(private)
-    # the tuned search effort is recorded and used for passages and sentences alike
+    # the tuned search effort is recorded and used: the passages' for 10^6 passages, the
+    # sentences' by their number (less up to 10^5)
     assert manifest["faiss_params"] == {"M": HNSW_M, "efConstruction": HNSW_EF_CONSTRUCTION,
                                         "efSearch": HNSW_EF_SEARCH}
+    assert manifest["sentence_faiss_params"] == dict(manifest["faiss_params"],
+                                                     efSearch=SENTENCE_EF_SEARCH)
+    assert sentence_ef_search(100_000) == SENTENCE_EF_SEARCH < HNSW_EF_SEARCH
+    assert sentence_ef_search(100_001) == HNSW_EF_SEARCH
     approx = ParkQA(big, embedder)
     assert approx.index.passage_vectors.hnsw.efSearch == HNSW_EF_SEARCH
-    assert approx.index.sentence_index.hnsw.efSearch == HNSW_EF_SEARCH
+    assert approx.index.sentence_index.hnsw.efSearch == SENTENCE_EF_SEARCH
     ans = approx.ask("长治高新区现在有多少家入区企业？")
     assert ans.answered and "1.2万家" in ans.text
     # what the manifest says is what a loaded index searches with
     path = big.index / "manifest.json"
     recorded = json.loads(path.read_text(encoding="utf-8"))
     recorded["faiss_params"]["efSearch"] = 77
+    recorded["sentence_faiss_params"]["efSearch"] = 55
     path.write_text(json.dumps(recorded), encoding="utf-8")
     assert load_index(big).passage_vectors.hnsw.efSearch == 77
+    assert load_index(big).sentence_index.hnsw.efSearch == 55
+    del recorded["sentence_faiss_params"]   # built before: the passages' effort for both
+    path.write_text(json.dumps(recorded), encoding="utf-8")
+    assert load_index(big).sentence_index.hnsw.efSearch == 77
     assert set(ans.timings) >= {"embed", "dense", "bm25", "fusion", "compose", "total"}
 
 

@@ -101,7 +101,7 @@ def test_meant_articles_equal_reading_every_title(qa):
 
 
 def test_coverage_equals_the_best_of_text_and_half_the_context(qa):
-    from parkqa.terms import coverage
+    from parkqa.terms import coverage, sentence_terms
 
     rng = random.Random(8)
     texts = qa.index.terms.texts
@@ -115,3 +115,82 @@ def test_coverage_equals_the_best_of_text_and_half_the_context(qa):
         assert coverage(terms, text, context) == want
         assert coverage(terms, text) == sum(w * _credit_of_every_piece(x, text) for x, w in
                                             terms.items()) / sum(terms.values())
+        # the features' one pass over the terms gives the same numbers
+        near = text + rng.choice(texts)
+        assert sentence_terms(terms, text, context, near) == (
+            coverage(terms, text), want,
+            {x: w for x, w in terms.items() if _credit_of_every_piece(x, near) < 0.5},
+            {x: _credit_of_every_piece(x, text) for x in terms})
+
+
+def test_remembered_cuts_equal_jiebas_own(qa):
+    """The index tokenizer remembers the cut and the tags of each run of Han text: the words
+    and tags of whole texts, cut twice, equal those of a jieba tokenizer that remembers nothing
+    (same dictionary), on every sentence and eval question."""
+    import jieba
+    import jieba.posseg as posseg
+
+    from parkqa.evaluation import load_qa
+
+    words = qa.index.tokenizer
+    plain = jieba.Tokenizer()
+    plain.FREQ, plain.total, plain.initialized = dict(words.jieba.FREQ), words.jieba.total, True
+    plain_pos = posseg.POSTokenizer.__new__(posseg.POSTokenizer)
+    plain_pos.tokenizer, plain_pos.word_tag_tab = plain, words.pos.word_tag_tab
+    texts = [s.text for s in qa.index.sentences]
+    texts += [i["question"] for i in load_qa("eval/qa.jsonl")][:400]
+    texts += ["长治高新区现在有多少家入区企业？长治高新区现在有 入区企业", "Changzhi 高薪区 2025年"]
+    for _ in range(2):   # cut afresh, then from what was remembered
+        for t in texts:
+            assert words.jieba.lcut_for_search(t) == plain.lcut_for_search(t), t
+            assert words.jieba.lcut(t) == plain.lcut(t), t
+            assert [(p.word, p.flag) for p in words.pos.lcut(t)] == \
+                [(p.word, p.flag) for p in plain_pos.lcut(t)], t
+    assert words.jieba._runs and words.pos._runs
+
+
+def test_saved_facts_equal_reading_each_sentence(qa):
+    """The facts saved with the index (sentence_facts.json) are what reading a sentence gives,
+    person names included, and a loaded index answers from them."""
+    from parkqa.cues import person_names
+    from parkqa.sentence_facts import SentenceFacts
+
+    facts = qa.current().answerer.finder.facts
+    assert facts._saved is not None, "the index was saved without its sentence facts"
+    with using(qa.index.tokenizer):
+        for s in qa.index.sentences:
+            assert facts._from_saved(s.id) == facts._read(s.id), s.text
+            assert person_names(s.text) == person_names.__wrapped__(s.text)
+    assert any(facts._saved["names"].values()) and facts._saved["years"]
+    # the saved facts are read again with each answerer, not shared between them
+    assert SentenceFacts(qa.current().answerer.finder)[3] == facts[3]
+
+
+def test_an_index_saved_without_facts_still_loads_and_reads_them(qa, settings, tmp_path):
+    """An index built before the facts were saved (or read by other rules) loads as it is;
+    each sentence's facts are then read the first time, the same facts."""
+    import dataclasses
+    import shutil
+
+    from parkqa.config import Settings
+    from parkqa.features import CandidateFinder
+    from parkqa.generations import current_folder
+    from parkqa.index import load_index
+    from parkqa.sentence_facts import FILE, _usable
+
+    old = tmp_path / "index"
+    shutil.copytree(current_folder(settings.index), old)
+    (old / FILE).unlink()
+    index = load_index(Settings(seeds=settings.seeds, index=old))
+    assert index.sentence_facts is None
+    finder = CandidateFinder(index, qa.retriever)
+    assert finder.facts._saved is None
+    saved = qa.current().answerer.finder.facts
+    with using(index.tokenizer):
+        assert all(finder.facts[s.id] == saved[s.id] for s in index.sentences)
+    # facts saved by other patterns or code are not used, nor a file for other sentences
+    other = dict(qa.index.sentence_facts, fingerprint="read by older rules")
+    assert _usable(other, len(index.sentences)) is None
+    assert _usable(qa.index.sentence_facts, len(index.sentences) + 1) is None
+    stale = CandidateFinder(dataclasses.replace(index, sentence_facts=other), qa.retriever)
+    assert stale.facts._saved is None and stale.facts[5] == saved[5]

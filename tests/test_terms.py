@@ -29,8 +29,14 @@ def test_a_term_made_of_pairs_in_different_places_is_not_counted():
 
 
 def test_bm25_matches_are_the_full_scores_that_are_not_zero(qa):
+    from parkqa.evaluation import load_qa
+    from parkqa.tokens import using
+
     bm = qa.retriever.sentence_bm25
-    for tokens in (["高新区", "企业"], ["入区", "企业", "企业"], ["没有这个词"], []):
+    reader = qa.current().answerer.reader
+    with using(qa.index.tokenizer):
+        asked = [reader.read(i["question"]).tokens for i in load_qa("eval/qa.jsonl")[:300]]
+    for tokens in [["高新区", "企业"], ["入区", "企业", "企业"], ["没有这个词"], []] + asked:
         ids, scores = bm.matching(tokens)
         full = bm.scores(tokens)
         assert np.array_equal(ids, np.flatnonzero(full))

@@ -154,6 +154,15 @@ _NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # tokenizer ->
 _NAMES_LIMIT = 20_000   # texts per tokenizer
 
 
+def remember_names(text: str, names: tuple[str, ...]) -> None:
+    """Let ``person_names(text)`` give ``names`` with the tokenizer in use, without tagging:
+    the names of a sentence, tagged when its index was built (``parkqa.sentence_facts``)."""
+    memo = _NAMES.setdefault(current(), {})
+    if len(memo) >= _NAMES_LIMIT:
+        memo.clear()
+    memo[text] = names
+
+
 def _starts_word(text: str, at: int) -> bool:
     """Whether a word of two or more characters starts at ``at`` in ``text`` (jieba)."""
     return any(a == at and b - a > 1 for _, a, b in current().jieba.tokenize(text))

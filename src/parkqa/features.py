@@ -27,7 +27,7 @@ from .cues import NUMBER, STATES_PLAN, shows_detail
 from .question import Question
 from .sentence_facts import SentenceFacts
 from .slots import asked_article_field, asked_type, question_focus, slot_value
-from .terms import coverage, credit
+from .terms import CoverageMemo, coverage, sentence_terms
 
 HAS = {
     "number": re.compile(r"\d|[一二三四五六七八九十百千万亿]+[个家项所名条倍]"),
@@ -167,26 +167,27 @@ class CandidateFinder:
         slot = (asked_type(q), question_focus(q))
         role = asked_article_field(q)
         meant = self.lines.meant_articles(q, hits)[:several(q)] if role else []
-        out = []
+        out, memo = [], CoverageMemo(q.terms)
         for n, sid in enumerate(ids):
             s = idx.sentences[sid]
             f = self.features(q, s, float(dense[n]), mean, sd, top, passage_score.get(sid, 0.0),
-                              float(lex[n]) / lex_top, slot, role if s.doc in meant else "")
+                              float(lex[n]) / lex_top, slot, role if s.doc in meant else "",
+                              memo)
             out.append(Candidate(s, f, 0.0, 0, len(s.text)))
         return out
 
     def features(self, q: Question, s: Sentence, dense: float, mean: float, sd: float,
                  top: float, passage: float, bm25: float,
-                 slot: tuple[str, dict] = ("", {}), role: str = "") -> dict[str, float]:
+                 slot: tuple[str, dict] = ("", {}), role: str = "",
+                 memo: CoverageMemo | None = None) -> dict[str, float]:
+        memo = memo or CoverageMemo(q.terms)   # one per question: candidates share titles
         facts = self.facts[s.id]
         text, ctx, para = self._lowered[s.id], self.context[s.id], self.paragraph(s.id)
         prints_role = bool(role) and self.lines.prints(s, role)
         if prints_role:   # "李茹" answers "写经开区的那篇文章是谁写的": its title is its context
             ctx = f"{ctx} {self.lines.title[s.doc]}"
-        cov = coverage(q.terms, text)
-        cov_ctx = coverage(q.terms, text, ctx + para)
+        cov, cov_ctx, absent, own = sentence_terms(q.terms, text, ctx + para, text + ctx)
         total = sum(q.terms.values()) or 1.0
-        absent = {t: w for t, w in q.terms.items() if credit(t, text + ctx) < 0.5}
         missing = max(absent.values(), default=0.0)
         f = {"dense": dense, "dense_z": (dense - mean) / sd, "dense_gap": top - dense,
              "passage": passage, "bm25": bm25, "coverage": cov, "coverage_ctx": cov_ctx,
@@ -224,10 +225,11 @@ class CandidateFinder:
         f["missing_rare"] = float(sum(1 for w in absent.values() if w >= self.rare_idf))
         # the measure asked about ("注册资本是多少") and a value of the asked type next to it
         kind, focus = slot
-        f["focus"] = coverage(focus, text, ctx) if focus else 0.0
+        f["focus"] = coverage(focus, text, ctx, known=own) if focus else 0.0
         f["slot"] = slot_value(kind, focus, s.text, unit=q.unit, question=q.text)
-        f["title"] = coverage(q.terms, self.lines.title[s.doc])
-        f["section"] = coverage(q.terms, self._section[s.id])
+        # candidates share articles and sections: each title and heading is read once
+        f["title"] = memo(self.lines.title[s.doc])
+        f["section"] = memo(self._section[s.id])
         # a rhetorical question of the article ("如何破解…瓶颈？") states nothing
         f["interrogative"] = float(facts.interrogative)
         # a short line that is a paragraph by itself: a photo caption, a signature, a slogan

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import curated
+from . import curated, sentence_facts
 from .chunking import Passage, Sentence
 from .config import Settings
 from .corpus import Article, article_paths, file_sha256
@@ -75,6 +75,7 @@ class Index:
     tokenizer: Words            # jieba with this index's words, never the global one
     generation: str = ""        # the folder it was read from (see parkqa.generations)
     sentence_index: "object" = None   # faiss.Index over sentence vectors (sentences.faiss)
+    sentence_facts: dict | None = None   # saved per-sentence facts (parkqa.sentence_facts)
 
     @cached_property
     def terms(self) -> TermIndex:
@@ -198,12 +199,17 @@ def _read_generation(gen: Generation, manifest: dict, where: str) -> Index:
         lexicon = Lexicon.from_dict(json.loads(gen.read_text("lexicon.json")))
         current = "answer_model.json"
         answer_model = json.loads(gen.read_text("answer_model.json"))
+        current = sentence_facts.FILE   # optional: an index saved before it reads them afresh
+        facts = json.loads(gen.read_text(current)) if gen.exists(current) else None
     except Exception as exc:
         raise IndexCorrupt(f"{where}: {current} is corrupt or unreadable ({exc}); "
                            "run `parkqa index` to rebuild it") from exc
-    for vectors in (p_index, s_index):   # the search effort the index was built and tuned for
-        if hasattr(vectors, "hnsw") and manifest.get("faiss_params", {}).get("efSearch"):
-            vectors.hnsw.efSearch = int(manifest["faiss_params"]["efSearch"])
+    # the search effort the index was built and tuned for (an index built before sentences had
+    # their own gives them the passages')
+    for vectors, key in ((p_index, "faiss_params"), (s_index, "sentence_faiss_params")):
+        ef = manifest.get(key, manifest.get("faiss_params", {})).get("efSearch")
+        if hasattr(vectors, "hnsw") and ef:
+            vectors.hnsw.efSearch = int(ef)
     dim = manifest.get("dimension")
     if (p_index.ntotal != len(passages) or s_index.ntotal != len(sentences)
             or p_index.d != dim or s_index.d != dim or len(s_vecs) != len(sentences)):
@@ -216,4 +222,5 @@ def _read_generation(gen: Generation, manifest: dict, where: str) -> Index:
                  passage_tokens=[r["tokens"] for r in p_rows],
                  sentence_tokens=[r["tokens"] for r in s_rows], words=words, synonyms=synonyms,
                  knowledge=knowledge, lexicon=lexicon, answer_model=answer_model,
-                 tokenizer=Words(words, synonyms), generation=gen.name, sentence_index=s_index)
+                 tokenizer=Words(words, synonyms), generation=gen.name, sentence_index=s_index,
+                 sentence_facts=facts)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, generations, progress
+from . import __version__, generations, progress, sentence_facts
 from .chunking import Passage, Sentence, article_sentences, build_passages
 from .config import Settings
 from .curated import Curated
@@ -75,11 +75,12 @@ def _old_vectors(index_dir: Path) -> dict[str, np.ndarray]:
         return {}
 
 
-def vector_index(vectors: np.ndarray, *, exact_limit: int):
+def vector_index(vectors: np.ndarray, *, exact_limit: int, ef_search: int = 0):
     """Exact inner-product search up to ``exact_limit`` vectors, HNSW beyond. Measured in
     bench/results/scale.md and ann_tune.md on 2 cores: exact search grows linearly (7 ms at
     10^4 vectors, 29 ms at 10^5, 470 ms at 10^6) while HNSW stays at a few ms; efSearch is
-    chosen for recall@10 >= 0.95 against exact search at 10^6 (``HNSW_EF_SEARCH``)."""
+    chosen for recall@10 >= 0.95 against exact search at 10^6 (``HNSW_EF_SEARCH``, unless
+    ``ef_search`` says otherwise)."""
     faiss = _faiss()
     n, dim = vectors.shape
     if n <= exact_limit:
@@ -87,7 +88,7 @@ def vector_index(vectors: np.ndarray, *, exact_limit: int):
     else:
         index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        index.hnsw.efSearch = HNSW_EF_SEARCH
+        index.hnsw.efSearch = ef_search or HNSW_EF_SEARCH
     if n:
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     return index
@@ -96,6 +97,15 @@ def vector_index(vectors: np.ndarray, *, exact_limit: int):
 # efSearch 640: recall@10 0.967 against exact search at 10^6 passages, 4.0 ms p50 / 5.8 ms p95
 # per query on 2 cores (bench/results/ann_tune.md); 128 found only 0.86
 HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 80, 640
+# sentences.faiss gives each question its 12 nearest sentences (features.CandidateFinder): up to
+# 10^5 sentences, efSearch 256 finds 0.973 of exact search's 12 for the eval questions in 2 ms,
+# where 640 took 5 of a 14 ms answer (bench/results/compose.md); larger ones keep 640
+SENTENCE_EF_SEARCH, SENTENCE_EF_LIMIT = 256, 100_000
+
+
+def sentence_ef_search(n: int) -> int:
+    """The HNSW efSearch of a sentence index of ``n`` vectors."""
+    return SENTENCE_EF_SEARCH if n <= SENTENCE_EF_LIMIT else HNSW_EF_SEARCH
 
 
 def search_params(index) -> dict:
@@ -219,8 +229,10 @@ def build_index(settings: Settings, embedder=None, *, report: Report | None = No
             manifest["faiss_index"] = type(p_index).__name__
             manifest["faiss_params"] = search_params(p_index)
             faiss.write_index(p_index, str(tmp / "passages.faiss"))
-            faiss.write_index(vector_index(s_vecs, exact_limit=settings.exact_search_limit),
-                              str(tmp / "sentences.faiss"))
+            s_index = vector_index(s_vecs, exact_limit=settings.exact_search_limit,
+                                   ef_search=sentence_ef_search(len(s_vecs)))
+            manifest["sentence_faiss_params"] = search_params(s_index)
+            faiss.write_index(s_index, str(tmp / "sentences.faiss"))
             live = set(keys)
             kept = [k for k in cache if k in live]
             np.savez(tmp / "vectors.npz", keys=np.array(kept),
@@ -229,6 +241,8 @@ def build_index(settings: Settings, embedder=None, *, report: Report | None = No
             (tmp / "words.txt").write_text("\n".join(words), encoding="utf-8")
             _write_json(tmp / "synonyms.json", {"synonyms": synonyms})
             _write_json(tmp / "knowledge.json", knowledge.to_dict())
+            _write_json(tmp / sentence_facts.FILE, sentence_facts.build(
+                {a.doc: a for a in articles}, sentences, tokenizer))
             vocabulary = set(words) | {t for ts in s_tokens for t in ts}
             with using(tokenizer):
                 _write_json(tmp / "lexicon.json", Lexicon.build(vocabulary).to_dict())

@@ -94,9 +94,11 @@ class Lexicon:
         syllables = lazy_pinyin(run, errors="ignore")
         if len(syllables) != len(run):      # a character without pinyin would misalign them
             return run
+        words, general = self._words, _general_words()    # _known, inlined: it runs per piece
         spans = [(i, j) for i in range(len(run))            # where real words already stand
                  for j in range(i + 2, min(len(run), i + self._longest) + 1)
-                 if self._known(run[i:j])]
+                 if (piece := run[i:j]) in words or piece in PHRASES_DICT
+                 or general.get(piece, 0) > 0]
         chars = list(run)
         for length in range(min(_MAX_TYPO, len(run)), 1, -1):     # longest match first
             for i in range(len(run) - length + 1):

@@ -32,7 +32,7 @@ from .store import FolderGeneration, FolderStore, StoreError
 ALIAS = "parkqa"
 # the generation's small files; vectors and rows live in their own collections
 FILES = ("manifest.json", "articles.jsonl", "words.txt", "synonyms.json", "knowledge.json",
-         "lexicon.json", "answer_model.json")
+         "lexicon.json", "answer_model.json", "sentence_facts.json")
 ROWS = {"passages.jsonl": "passages", "sentences.jsonl": "sentences"}
 VECTORS = {"passages.faiss": "passages", "sentences.faiss": "sentences"}
 CHUNK_CHARS = 16_000    # a VARCHAR holds 65,535 bytes: 16,000 characters of up to 4 bytes
@@ -157,7 +157,9 @@ class MilvusGeneration:
         collection = _loaded(self.milvus, _name(self.name, VECTORS[name]))
         manifest = json.loads(self.read_text("manifest.json"))
         count = self.milvus.query(collection, filter="", output_fields=["count(*)"])
-        params = {"ef": HNSW_EF_SEARCH} if _uses_hnsw(manifest) else {}
+        key = "sentence_faiss_params" if VECTORS[name] == "sentences" else "faiss_params"
+        ef = manifest.get(key, manifest.get("faiss_params", {})).get("efSearch") or HNSW_EF_SEARCH
+        params = {"ef": ef} if _uses_hnsw(manifest) else {}
         return MilvusVectors(self.milvus, collection, int(count[0]["count(*)"]),
                              int(manifest["dimension"]), params)
 

@@ -63,13 +63,18 @@ class BM25:
         m = self.model.scores
         if not ids:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        spans = [(m["indptr"][i], m["indptr"][i + 1]) for i in ids]
-        docs = np.concatenate([m["indices"][a:b] for a, b in spans])
-        data = np.concatenate([m["data"][a:b] for a, b in spans])
-        found, where = np.unique(docs, return_inverse=True)
-        scores = np.zeros(len(found), dtype=np.dtype(self.model.dtype))
-        np.add.at(scores, where, data)
-        return found.astype(np.int64), scores.astype(np.float32)
+        indptr, indices, data = m["indptr"], m["indices"], m["data"]
+        # added token by token into one row over all documents, in bm25s' dtype: each
+        # document's sum in the tokens' order, as bm25s sums it, without sorting the postings
+        # (a token's postings name each document once)
+        sums = np.zeros(self.n, dtype=np.dtype(self.model.dtype))
+        held = np.zeros(self.n, dtype=bool)
+        for i in ids:
+            docs = indices[indptr[i]:indptr[i + 1]]
+            sums[docs] += data[indptr[i]:indptr[i + 1]]
+            held[docs] = True
+        found = np.flatnonzero(held)
+        return found.astype(np.int64), sums[found].astype(np.float32)
 
 
 @dataclass

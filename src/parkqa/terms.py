@@ -94,7 +94,10 @@ def credit(term: str, text: str) -> float:
         return 1.0
     # every shared piece holds a shared pair: without one there is none (the usual case,
     # checked in len(term) - 1 look-ups instead of all pieces of every size)
-    if not any(term[i:i + 2] in text for i in range(len(term) - 1)):
+    for i in range(len(term) - 1):   # a loop, not any(generator): this runs per term and text
+        if term[i:i + 2] in text:
+            break
+    else:
         return 0.0
     for size in range(len(term) - 1, 1, -1):
         for i in range(len(term) - size + 1):
@@ -103,16 +106,56 @@ def credit(term: str, text: str) -> float:
     return 0.0
 
 
-def coverage(terms: dict[str, float], text: str, context: str = "") -> float:
-    """Share of the terms' weight that ``text`` holds; a term only in ``context`` counts half."""
+def coverage(terms: dict[str, float], text: str, context: str = "", *,
+             known: dict[str, float] | None = None) -> float:
+    """Share of the terms' weight that ``text`` holds; a term only in ``context`` counts half.
+    ``known``: credits in ``text`` already worked out (term -> credit), read instead of again."""
     total = sum(terms.values())
     if total <= 0:
         return 0.0
-    return sum(w * _credit_in(t, text, context) for t, w in terms.items()) / total
+    out = 0   # summed in the terms' order, as sum() would: the same float
+    for t, w in terms.items():
+        own = known.get(t) if known else None
+        out += w * _credit_in(t, text, context, own)
+    return out / total
 
 
-def _credit_in(term: str, text: str, context: str) -> float:
-    """A term's credit in ``text``, or half its credit in ``context`` when that is more (never
-    when the text gives half or more: the context is then not read)."""
-    own = credit(term, text)
+class CoverageMemo:
+    """``coverage(terms, text)`` of one question's terms, each text worked out once: the
+    candidate sentences of a question share article titles and section headings."""
+
+    def __init__(self, terms: dict[str, float]) -> None:
+        self.terms, self._done = terms, {}
+
+    def __call__(self, text: str) -> float:
+        c = self._done.get(text)
+        if c is None:
+            c = self._done[text] = coverage(self.terms, text)
+        return c
+
+
+def sentence_terms(terms: dict[str, float], text: str, context: str,
+                   near: str) -> tuple[float, float, dict[str, float], dict[str, float]]:
+    """What the answer features read of one sentence, in one pass over the terms:
+    ``coverage(terms, text)``, ``coverage(terms, text, context)``, the terms whose credit in
+    ``near`` (a text holding ``text``) is under half, and each term's credit in ``text``."""
+    own, absent, cov, cov_ctx = {}, {}, 0, 0   # summed in the terms' order, as coverage does
+    for t, w in terms.items():
+        c = own[t] = credit(t, text)
+        cov += w * c
+        cov_ctx += w * _credit_in(t, text, context, c)
+        # credit only grows with the text: a term with half credit in ``text`` is not absent
+        if c < 0.5 and credit(t, near) < 0.5:
+            absent[t] = w
+    total = sum(terms.values())
+    if total <= 0:
+        return 0.0, 0.0, absent, own
+    return cov / total, cov_ctx / total, absent, own
+
+
+def _credit_in(term: str, text: str, context: str, own: float | None = None) -> float:
+    """A term's credit in ``text`` (``own`` when known), or half its credit in ``context`` when
+    that is more (never when the text gives half or more: the context is then not read)."""
+    if own is None:
+        own = credit(term, text)
     return own if own >= 0.5 or not context else max(own, 0.5 * credit(term, context))

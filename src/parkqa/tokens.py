@@ -78,7 +78,7 @@ class Words:
         import jieba.posseg as posseg
 
         base = _base()
-        self.jieba = jieba.Tokenizer()
+        self.jieba = _RunMemo()
         # a copy of the loaded dictionary: ~30 ms, where loading it again takes ~0.6 s
         self.jieba.FREQ, self.jieba.total = dict(base.FREQ), base.total
         self.jieba.initialized = True
@@ -117,6 +117,40 @@ def _base():
     return _base.tokenizer
 
 
+# Runs of Han text whose cut each tokenizer remembers (about 1 KiB each at most)
+_RUNS = 20_000
+_UNKNOWN: dict[str, tuple] = {}   # stretches of unknown characters -> their tagged words
+
+
+def _remembered(memo: dict, run: str, cut) -> tuple:
+    """``cut(run)`` as a tuple, from ``memo`` when the run was cut before."""
+    words = memo.get(run)
+    if words is None:
+        if len(memo) >= _RUNS:
+            memo.clear()
+        words = memo[run] = tuple(cut(run))
+    return words
+
+
+class _RunMemo(jieba.Tokenizer):
+    """jieba's tokenizer, remembering the cut of each run of Han text. jieba cuts the runs
+    between punctuation and spaces one by one, so a run is cut the same way wherever it stands,
+    and runs repeat: a question is cut whole and without its question words, its clauses and
+    the sentences it is read against recur question after question. Only jieba's private
+    per-run cut is wrapped; the words it gives are jieba's own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._runs: dict[str, tuple] = {}
+
+    def add_word(self, *args, **kwargs) -> None:
+        self._runs.clear()   # a new word may change how a run is cut
+        super().add_word(*args, **kwargs)
+
+    def _Tokenizer__cut_DAG(self, run):   # noqa: N802 - jieba's name-mangled per-run cut
+        return iter(_remembered(self._runs, run, super()._Tokenizer__cut_DAG))
+
+
 def _base_pos():
     """jieba's part-of-speech tagger over its own dictionary (``_base``), made once."""
     if getattr(_base_pos, "tagger", None) is None:
@@ -128,12 +162,23 @@ def _base_pos():
 
 def _POSTokenizer(tokenizer, tags):
     """jieba's part-of-speech tagger over ``tokenizer``, sharing jieba's tag table: POSTokenizer's
-    own constructor re-reads the 5 MB dictionary file for it, and no word we add has a tag."""
+    own constructor re-reads the 5 MB dictionary file for it, and no word we add has a tag. Like
+    ``_RunMemo`` it remembers the tagged words of each run of Han text (tagging an unknown run
+    runs jieba's pure-Python Viterbi: the slowest cut of all)."""
     import jieba.posseg as posseg
 
     class Shared(posseg.POSTokenizer):
         def __init__(self) -> None:   # noqa: D107 - see above
             self.tokenizer, self.word_tag_tab = tokenizer, tags
+            self._runs: dict[str, tuple] = {}
+
+        def _POSTokenizer__cut_DAG(self, run):   # noqa: N802 - jieba's per-run tagging
+            return iter(_remembered(self._runs, run, super()._POSTokenizer__cut_DAG))
+
+        def _POSTokenizer__cut(self, chars):   # noqa: N802 - jieba's Viterbi over unknown chars
+            # the same stretches of unknown characters ("家入") recur inside different runs;
+            # jieba's HMM tables are its own, the same for every tokenizer
+            return iter(_remembered(_UNKNOWN, chars, super()._POSTokenizer__cut))
 
     return Shared()
 
