@@ -66,6 +66,14 @@ def test_small_evaluation_run(qa):
     assert "split: **dev**" in md and "chart.png" in md
     assert "Not listed" in render_markdown(report, qa_file="x", manifest={}, split="test",
                                            default_threshold=0.5)
+    # an earlier run's metrics on the same items become a column of their own
+    earlier = {"parkqa": {"overall": {**ours["overall"], "must_contain_all": 0.123}}}
+    md = render_markdown(report, qa_file="x", manifest={}, split="dev", default_threshold=0.5,
+                         sizes={"train": 3, "dev": 2}, compare=("start", earlier))
+    assert "| metric | parkqa | bm25_only | dense_only | parkqa (start) |" in md
+    row = next(line for line in md.splitlines() if line.startswith("| must_contain_all |"))
+    assert row.endswith("| 0.123 |")
+    assert "Splits of the file: train 3 · dev 2" in md
 
 
 def test_dialogues_are_played_with_history(qa):

@@ -179,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--split", choices=("train", "dev", "test"), default=None,
                    help="only the items of this split (default: all)")
     p.add_argument("--dialogues", default=None, help="also play this dialogue file")
+    p.add_argument("--compare", default=None, metavar="METRICS_JSON",
+                   help="an earlier run's metrics.json on the same items, shown beside these")
+    p.add_argument("--compare-label", default="before", help="what --compare is (a column name)")
     p.add_argument("--min", action="append", default=[], metavar="METRIC=VALUE",
                    help="fail (exit 1) when a metric is below VALUE")
     p.add_argument("--max", action="append", default=[], metavar="METRIC=VALUE",

@@ -28,6 +28,14 @@ def split_items(items: list[dict], split: str | None) -> list[dict]:
     return items if not split else [i for i in items if i.get("split") == split]
 
 
+def split_sizes(items: list[dict]) -> dict[str, int]:
+    """How many items each split of a Q&A file holds ("all" when none is marked)."""
+    sizes: dict[str, int] = {}
+    for item in items:
+        sizes[item.get("split", "all")] = sizes.get(item.get("split", "all"), 0) + 1
+    return sizes
+
+
 def load_qa(path: str | Path, seeds: str | Path | None = None) -> list[dict]:
     """Read and validate a Q&A file. With ``seeds``, every evidence quote must be an exact
     substring of its raw file and every ``must_contain`` string must appear in the evidence."""
@@ -214,7 +222,8 @@ def run_cli(args, settings) -> int:
     from .eval_report import METRICS, render_markdown, write_chart
     from .pipeline import ParkQA
 
-    items = split_items(load_qa(args.qa, seeds=settings.seeds), args.split)
+    every = load_qa(args.qa, seeds=settings.seeds)
+    items = split_items(every, args.split)
     if args.limit:
         items = items[: args.limit]
     qa = ParkQA(settings)
@@ -239,9 +248,11 @@ def run_cli(args, settings) -> int:
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1),
                                       encoding="utf-8")
     threshold = qa.answerer.model.threshold
-    (out / "report.md").write_text(render_markdown(report, qa_file=args.qa, split=args.split,
-                                                   manifest=qa.index.manifest,
-                                                   default_threshold=threshold), encoding="utf-8")
+    earlier = json.loads(Path(args.compare).read_text(encoding="utf-8")) if args.compare else None
+    (out / "report.md").write_text(render_markdown(
+        report, qa_file=args.qa, split=args.split, manifest=qa.index.manifest,
+        default_threshold=threshold, sizes=split_sizes(every),
+        compare=(args.compare_label, earlier) if earlier else None), encoding="utf-8")
     write_chart(report, out / "chart.png", default_threshold=threshold)
     overall = report["systems"]["parkqa"]["overall"]
     for m in METRICS:
