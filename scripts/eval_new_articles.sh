@@ -12,6 +12,7 @@ mkdir -p "$work/seeds"
 cp seeds/*.txt eval/new_articles/*.txt "$work/seeds/"
 "$PARKQA" index --seeds "$work/seeds" --index "$work/index"
 "$PARKQA" eval --seeds "$work/seeds" --index "$work/index" --qa eval/new_articles/qa.jsonl --split test \
-  --dialogues eval/new_articles/dialogues.jsonl --out eval/report/new_articles
+  --dialogues eval/new_articles/dialogues.jsonl --out eval/report/new_articles \
+  --compare eval/report/new_articles_start.json --compare-label "start of round"
 "$PARKQA" eval --seeds "$work/seeds" --index "$work/index" --split test \
   --dialogues eval/dialogues.jsonl --out eval/report/test_7_articles

@@ -66,6 +66,13 @@ def merge(path: Path, new_files: list[str], stratum, *, new_test: bool = False,
     print(f"{path}: {len(old)} kept, {len(new)} added; {dict(counts)}")
 
 
+def _lang(item: dict) -> str:
+    """The item's language: its "lang" field, else what its question is written in."""
+    from parkqa.question import clean, is_english
+
+    return item.get("lang") or ("en" if is_english(clean(item["question"])) else "zh")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--qa", nargs="*", default=[])
@@ -78,7 +85,7 @@ def main() -> None:
     args = ap.parse_args()
     out = Path(args.eval_dir)
     if args.qa:
-        merge(out / "qa.jsonl", args.qa, lambda it: (it["type"], it.get("lang", "zh")),
+        merge(out / "qa.jsonl", args.qa, lambda it: (it["type"], _lang(it)),
               new_test=args.new_test, train_dev=args.train_dev)
     if args.dialogues:
         merge(out / "dialogues.jsonl", args.dialogues, lambda it: len(it["turns"]),

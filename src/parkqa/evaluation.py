@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from .corpus import squash
+from .question import clean, is_english
 
 TYPES = ("fact_number", "fact_entity", "list", "why_how", "cross_doc", "temporal", "yes_no",
          "summary", "unanswerable")
@@ -103,7 +104,8 @@ def score_item(item: dict, *, answered: bool, text: str, citations: list[dict],
                                           ranges)]
     return {
         "id": item["id"], "type": item["type"], "question": item["question"],
-        "lang": item.get("lang", "zh"),
+        # a file need not mark it: an English question is read as one
+        "lang": item.get("lang") or ("en" if is_english(clean(item["question"])) else "zh"),
         "expected": item.get("answer", ""), "answered": answered, "text": text,
         "answerable": answerable,
         "must_contain_all": (len(found) == len(must)) if answerable else None,
