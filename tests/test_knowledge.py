@@ -3,6 +3,7 @@ import re
 from pathlib import Path
 
 from parkqa.knowledge import Knowledge
+from parkqa.question import Question
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +27,14 @@ def test_articles_about_other_parks_need_no_code_change():
     assert kb.mentions("全市", context="运城高新区") == ["运城市"]
     # and in a question it may mean any of them
     assert set(kb.mentions("经开区有多少企业？")) == {"晋城经开区", "长治经开区"}
+    # ...as one place meant, not two compared
+    one = Question(raw="", text="", english=False, tokens=[], terms={}, kinds=set(), unit="",
+                   years=[], places=kb.mentions("经开区有多少企业？"),
+                   place_mentions=len(kb.mention_spans("经开区有多少企业？")))
+    two = "长治经开区和晋城经开区哪个企业多？"
+    both = Question(raw="", text="", english=False, tokens=[], terms={}, kinds=set(), unit="",
+                    years=[], places=kb.mentions(two), place_mentions=len(kb.mention_spans(two)))
+    assert not one.compares_places and both.compares_places
 
 
 def test_an_alias_the_article_defines_is_learned():

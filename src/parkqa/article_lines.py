@@ -119,4 +119,4 @@ class ArticleLines:
 def several(q: Question) -> int:
     """How many articles a question about articles means: two for "这两篇分别是谁写的" or a
     question naming two places, else one."""
-    return 2 if "across" in q.kinds or len(q.places) >= 2 else 1
+    return 2 if "across" in q.kinds or q.compares_places else 1

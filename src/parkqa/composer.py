@@ -32,8 +32,8 @@ _LIST_LEAD = re.compile(r"[：:]$|包括$|有$")
 def _limit(q: Question) -> int:
     if "summary" in q.kinds:
         return 4
-    if len(q.places) >= 2 or len(q.aspects) >= 2 or q.kinds & {"across", "compare", "duration",
-                                                                  "list"}:
+    if q.compares_places or len(q.aspects) >= 2 or q.kinds & {"across", "compare", "duration",
+                                                              "list"}:
         return 3
     return 2
 
@@ -69,7 +69,7 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
     # answers half the question
     about = [c for c in ranked[1:30] if c.score >= part_ratio * best.score
              and not c.sentence.heading]
-    for place in q.places if len(q.places) >= 2 else []:
+    for place in q.places if q.compares_places else []:
         if not any(c.sentence.park == place for c in chosen):
             add(_about_place(about, place))
     # "几篇报道里都提到了啥": the best quote of each further article whose paragraph names what

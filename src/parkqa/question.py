@@ -54,6 +54,14 @@ class Question:
     # the question's embedding, once the answerer has it (a summary reads every sentence's
     # similarity to it, candidate or not)
     vec: np.ndarray | None = None
+    # how many places it names: a bare "经开区" where the articles know two is one place meant
+    # (either), not two compared
+    place_mentions: int = 0
+
+    @property
+    def compares_places(self) -> bool:
+        """Whether the question names two or more places, each in words of its own."""
+        return len(self.places) >= 2 and self.place_mentions >= 2
 
     @functools.cached_property
     def chars(self) -> set[str]:
@@ -158,6 +166,7 @@ class QuestionReader:
         return Question(raw=raw, text=text, english=english, tokens=tokens, terms=terms,
                         kinds=answer_kinds(text), unit=self.asked_unit(text), years=years,
                         places=self.knowledge.mentions(text),
+                        place_mentions=len(self.knowledge.mention_spans(text)),
                         aspects=[a for a in aspects if a], details=asked_details(text),
                         unknown=self.unknown_names(text, content),
                         en_focus=self._english_focus(text, terms) if english else {},
