@@ -69,9 +69,11 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
     # answers half the question
     about = [c for c in ranked[1:30] if c.score >= part_ratio * best.score
              and not c.sentence.heading]
-    for place in q.places if q.compares_places else []:
+    # ...and a bare "经开区" the articles know in several cities, each of them when its quote is
+    # as good as a further quote must be
+    for place in q.places if len(q.places) >= 2 else []:
         if not any(c.sentence.park == place for c in chosen):
-            add(_about_place(about, place))
+            add(_about_place(about if q.compares_places else pool, place))
     # "几篇报道里都提到了啥": the best quote of each further article whose paragraph names what
     # the question is about (that test stands in for a score floor)
     if "across" in q.kinds and q.terms:
