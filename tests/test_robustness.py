@@ -51,6 +51,15 @@ def test_odd_but_meaningful_questions_still_get_answers(qa):
 def test_control_characters_and_nothing_at_all(qa):
     assert qa.ask("\x00\x01\x1b\u200b\ufeff").text == EMPTY_QUESTION
     assert qa.ask("高新区\x00有多少家\x1b入区企业").answered
+    # a terminal's colour codes leave no words of their own behind
+    assert "1.2万家" in qa.ask("\x1b[31m高新区\x1b[0m有多少家入区企业？").text
+
+
+def test_a_place_or_a_year_alone_asks_for_more(qa):
+    for bare in ("长治高新区", "2025年", "長治"):
+        ans = qa.ask(bare)
+        assert not ans.answered and "具体" in ans.text and not ans.citations, bare
+    assert qa.ask("介绍一下长治高新区").answered   # an overview is something asked
 
 
 def run_cli(settings, *args):

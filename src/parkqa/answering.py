@@ -31,6 +31,8 @@ from .terms import coverage
 from .tokens import pos_cut
 
 REFUSAL = "抱歉，现有文章中没有找到能回答这个问题的内容。"
+# a place, a year or a name alone ("长治", "2025年"): nothing asked that a quote could answer
+ASK_MORE = "请说得具体一些，比如想了解{what}的哪方面？"
 NEAR_MISS = "文章里相近的内容是关于{what}的，列在下面供参考。"
 # what the closest quotes give instead of what was asked
 ONLY_COUNT = "文章只提到了数目，没有列出具体名单，相近的内容列在下面供参考。"
@@ -118,6 +120,11 @@ class Answerer:
         timings: dict = {}
         q, hits, ranked = self.analyze(question, k=k, timings=timings)
         t3 = time.perf_counter()
+        if not q.terms and not q.kinds:
+            what = "、".join(q.places) or "、".join(f"{y}年" for y in q.years) or "这个话题"
+            ans = Answer(question, False, ASK_MORE.format(what=what))
+            ans.timings = {**timings, "compose": 0.0, "total": time.perf_counter() - t0}
+            return ans, hits[:k]
         chosen = compose(q, ranked, extra_ratio=self.model.extra_ratio, finder=self.finder,
                          part_ratio=self.model.part_ratio, summary=self.model.summary)
         facts = refusal_features(q, chosen, ranked)

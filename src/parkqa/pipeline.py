@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 import unicodedata
@@ -37,6 +38,10 @@ EMPTY_QUESTION = "请输入一个问题，例如：园区现在有多少家企�
 TOO_LONG = "问题太长了（超过 {limit} 个字符），请精简后再问。"
 
 
+# a terminal control sequence pasted with the text (ECMA-48 CSI, or ESC and one character)
+_ESCAPE = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|[@-Z\\-_])")
+
+
 def clean_question(question: object) -> str:
     """Make any input safe to process: str, no control characters or lone surrogates."""
     if question is None:
@@ -44,6 +49,7 @@ def clean_question(question: object) -> str:
     if not isinstance(question, str):
         question = str(question)
     question = question.encode("utf-8", "replace").decode("utf-8")
+    question = _ESCAPE.sub(" ", question)   # "\x1b[2J" would leave "[2J" behind as a word
     question = "".join(c if unicodedata.category(c)[0] != "C" else " " for c in question)
     return " ".join(question.split())
 
