@@ -1,4 +1,6 @@
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,15 @@ def test_aggregate_counts_refusals_separately():
     assert agg["must_contain_all"] == 0.5 and agg["answerable_refused"] == 0.5
     assert agg["unanswerable_refused"] == 1.0 and agg["evidence_top5"] == 0.5
     assert agg["median_answer_chars"] == 40
+
+
+def test_a_wrong_compare_file_is_a_clear_error(tmp_path):
+    bad = tmp_path / "metrics.json"
+    bad.write_text("{not json", encoding="utf-8")
+    for path in (str(bad), str(tmp_path / "missing.json")):
+        out = subprocess.run([sys.executable, "-m", "parkqa.cli", "eval", "--qa",
+                              str(ROOT / "eval" / "qa.jsonl"), "--limit", "3", "--compare", path,
+                              "--out", str(tmp_path / "out")],
+                             capture_output=True, text=True, timeout=300)
+        assert out.returncode == 2 and "--compare" in out.stderr
+        assert "Traceback" not in out.stderr

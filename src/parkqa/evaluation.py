@@ -31,10 +31,25 @@ def split_items(items: list[dict], split: str | None) -> list[dict]:
 
 def split_sizes(items: list[dict]) -> dict[str, int]:
     """How many items each split of a Q&A file holds ("all" when none is marked)."""
-    sizes: dict[str, int] = {}
-    for item in items:
-        sizes[item.get("split", "all")] = sizes.get(item.get("split", "all"), 0) + 1
-    return sizes
+    from collections import Counter
+
+    return dict(Counter(item.get("split", "all") for item in items))
+
+
+def _earlier(path: str | None, items: int) -> dict | None:
+    """The metrics.json of an earlier run given with ``--compare``, when it is one over as many
+    items as this run (else ValueError, said in one line)."""
+    if not path:
+        return None
+    try:
+        earlier = json.loads(Path(path).read_text(encoding="utf-8"))
+        counted = earlier["parkqa"]["overall"]["items"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"--compare {path}: not a metrics.json of `parkqa eval` ({exc})") \
+            from None
+    if counted != items:
+        raise ValueError(f"--compare {path}: its {counted} items are not these {items}")
+    return earlier
 
 
 def load_qa(path: str | Path, seeds: str | Path | None = None) -> list[dict]:
@@ -228,6 +243,11 @@ def run_cli(args, settings) -> int:
     items = split_items(every, args.split)
     if args.limit:
         items = items[: args.limit]
+    try:
+        earlier = _earlier(args.compare, len(items))
+    except ValueError as exc:
+        print(f"parkqa eval: {exc}", file=sys.stderr)
+        return 2
     qa = ParkQA(settings)
     report = evaluate(qa, items, progress=True)
     if args.dialogues:
@@ -250,7 +270,6 @@ def run_cli(args, settings) -> int:
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1),
                                       encoding="utf-8")
     threshold = qa.answerer.model.threshold
-    earlier = json.loads(Path(args.compare).read_text(encoding="utf-8")) if args.compare else None
     (out / "report.md").write_text(render_markdown(
         report, qa_file=args.qa, split=args.split, manifest=qa.index.manifest,
         default_threshold=threshold, sizes=split_sizes(every),
