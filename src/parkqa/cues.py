@@ -11,7 +11,6 @@ Example::
 """
 from __future__ import annotations
 
-import functools
 import re
 import weakref
 
@@ -135,19 +134,23 @@ def shows_detail(detail: str, text: str) -> bool:
     return bool(_DETAIL_RE[detail][1].search(text))
 
 
-@functools.lru_cache(maxsize=8192)   # the same sentences are candidates again and again
 def person_names(text: str) -> tuple[str, ...]:
-    """People's names in ``text`` (jieba tags them "nr"). Memoized per tokenizer: the same
-    candidate sentences are read question after question, and tagging is jieba's slowest cut."""
+    """People's names in ``text`` (jieba tags them "nr"). Memoized per tokenizer (never across
+    tokenizers: another index's words tag otherwise): the same candidate sentences are read
+    question after question, and tagging is jieba's slowest cut."""
     memo = _NAMES.setdefault(current(), {})
     names = memo.get(text)
     if names is None:
         if len(memo) >= _NAMES_LIMIT:
             memo.clear()
-        names = memo[text] = tuple(p.word for p in pos_cut(text) if p.flag == "nr"
-                                   and len(p.word) >= 2
-                                   and not any(z in p.word for z in ZONE_SUFFIXES))
+        names = memo[text] = tag_person_names(text)
     return names
+
+
+def tag_person_names(text: str) -> tuple[str, ...]:
+    """``person_names`` without the memo: jieba's tagging with the tokenizer in use."""
+    return tuple(p.word for p in pos_cut(text) if p.flag == "nr" and len(p.word) >= 2
+                 and not any(z in p.word for z in ZONE_SUFFIXES))
 
 
 _NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # tokenizer -> text -> names

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from types import CodeType, SimpleNamespace
 
 from .article_lines import BYLINE, LONE_CHARS
-from .cues import STATES_PLAN, person_names, remember_names
+from .cues import STATES_PLAN, remember_names, tag_person_names
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def fingerprint() -> str:
 
     parts = [p.pattern for p in (*HAS.values(), SPECIFIC, YEAR, BYLINE, STATES_PLAN)]
     parts += [repr(list(HAS)), str(LONE_CHARS), repr(sorted(ZONE_SUFFIXES)), repr(_FLAGS)]
-    parts += [_code(f.__code__) for f in (SentenceFacts._read, person_names.__wrapped__)]
+    parts += [_code(f.__code__) for f in (SentenceFacts._read, tag_person_names)]
     return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()
 
 
@@ -140,7 +140,7 @@ def build(articles: dict, sentences: list, tokenizer) -> dict:
                 years[str(s.id)] = sorted(f.years)
             elif f.near_years:
                 near[str(s.id)] = sorted(f.near_years)
-            found = person_names.__wrapped__(s.text)   # this tokenizer's, not a memo's
+            found = tag_person_names(s.text)   # this tokenizer's, not a memo's
             if found:
                 names[str(s.id)] = list(found)
     return {"version": 1, "fingerprint": fingerprint(), "kinds": kinds, "flags": flags,
