@@ -65,7 +65,7 @@ DETAILS = {
                 r"[^，,。？?]{0,6}(?:是谁|叫什么|叫啥|名字|姓名)|(?:哪位|谁)(?:记者|写|负责|担任)|"
                 r"who wrote|which reporter|name of the (?:reporter|author|person)", r"(?!)"),
 }
-_CLAUSE_BREAK = re.compile(r"[，,；;。？?！!]")
+CLAUSE_BREAK = re.compile(r"[，,；;。？?！!]")
 _ASKING = re.compile(r"多少|几|哪|什么|啥|谁|何|怎么|如何|吗|是否|是不是|有没有|"
                      r"\b(?:what|which|who|when|where|why|how|is|are|does|did|do)\b", re.I)
 _ORGANIZATION = re.compile(r"[\u4e00-\u9fff]{2,}(?:公司|集团|大学|学院|研究院|研究所|实验室|团队|银行|医院)")
@@ -121,7 +121,7 @@ def answer_kinds(text: str) -> set[str]:
 def asked_details(text: str) -> list[str]:
     """The details asked: a cue counts in a clause that asks something (holds a question word,
     or ends the question), not in a preamble ("对产值增幅达标的企业奖励，依据的是哪份文件")."""
-    parts = [c for c in _CLAUSE_BREAK.split(text) if c.strip()]
+    parts = [c for c in CLAUSE_BREAK.split(text) if c.strip()]
     asking = [c for n, c in enumerate(parts) if n == len(parts) - 1 or _ASKING.search(c)]
     return [k for k, (ask, _) in _DETAIL_RE.items() if any(ask.search(c) for c in asking)]
 
@@ -138,11 +138,9 @@ def person_names(text: str) -> tuple[str, ...]:
     """People's names in ``text`` (jieba tags them "nr"). Memoized per tokenizer (never across
     tokenizers: another index's words tag otherwise): the same candidate sentences are read
     question after question, and tagging is jieba's slowest cut."""
-    memo = _NAMES.setdefault(current(), {})
+    memo = _names_memo()
     names = memo.get(text)
     if names is None:
-        if len(memo) >= _NAMES_LIMIT:
-            memo.clear()
         names = memo[text] = tag_person_names(text)
     return names
 
@@ -160,10 +158,15 @@ _NAMES_LIMIT = 20_000   # texts per tokenizer
 def remember_names(text: str, names: tuple[str, ...]) -> None:
     """Let ``person_names(text)`` give ``names`` with the tokenizer in use, without tagging:
     the names of a sentence, tagged when its index was built (``parkqa.sentence_facts``)."""
+    _names_memo()[text] = names
+
+
+def _names_memo() -> dict[str, tuple[str, ...]]:
+    """The tokenizer in use's text -> names memo, emptied when it is full."""
     memo = _NAMES.setdefault(current(), {})
     if len(memo) >= _NAMES_LIMIT:
         memo.clear()
-    memo[text] = names
+    return memo
 
 
 def _starts_word(text: str, at: int) -> bool:

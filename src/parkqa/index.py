@@ -166,6 +166,13 @@ def load_index(settings: Settings, *, check: bool = True) -> Index:
     return _read_generation(gen, manifest, where)
 
 
+def saved_ef_search(manifest: dict, *, sentences: bool = False) -> int | None:
+    """The HNSW efSearch an index was saved with: the sentences' own, or the passages' (for
+    passages, and for sentences of an index built before they had their own)."""
+    key = "sentence_faiss_params" if sentences else "faiss_params"
+    return manifest.get(key, manifest.get("faiss_params", {})).get("efSearch")
+
+
 def _read_generation(gen: Generation, manifest: dict, where: str) -> Index:
     current = "articles.jsonl"
     try:
@@ -206,8 +213,8 @@ def _read_generation(gen: Generation, manifest: dict, where: str) -> Index:
                            "run `parkqa index` to rebuild it") from exc
     # the search effort the index was built and tuned for (an index built before sentences had
     # their own gives them the passages')
-    for vectors, key in ((p_index, "faiss_params"), (s_index, "sentence_faiss_params")):
-        ef = manifest.get(key, manifest.get("faiss_params", {})).get("efSearch")
+    for vectors, of_sentences in ((p_index, False), (s_index, True)):
+        ef = saved_ef_search(manifest, sentences=of_sentences)
         if hasattr(vectors, "hnsw") and ef:
             vectors.hnsw.efSearch = int(ef)
     dim = manifest.get("dimension")

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import Settings
+from .index import saved_ef_search
 from .index_build import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M
 from .store import FolderGeneration, FolderStore, StoreError
 
@@ -157,8 +158,7 @@ class MilvusGeneration:
         collection = _loaded(self.milvus, _name(self.name, VECTORS[name]))
         manifest = json.loads(self.read_text("manifest.json"))
         count = self.milvus.query(collection, filter="", output_fields=["count(*)"])
-        key = "sentence_faiss_params" if VECTORS[name] == "sentences" else "faiss_params"
-        ef = manifest.get(key, manifest.get("faiss_params", {})).get("efSearch") or HNSW_EF_SEARCH
+        ef = saved_ef_search(manifest, sentences=VECTORS[name] == "sentences") or HNSW_EF_SEARCH
         params = {"ef": ef} if _uses_hnsw(manifest) else {}
         return MilvusVectors(self.milvus, collection, int(count[0]["count(*)"]),
                              int(manifest["dimension"]), params)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from .cues import DETAILS, NUMBER, person_names
+from .cues import CLAUSE_BREAK, DETAILS, NUMBER, person_names
 from .question import Question, opens_english
 
 # question words: a focus term sits next to one of them
@@ -263,15 +263,12 @@ def period_clash(question: str, quoted: str) -> bool:
     return bool(asked and shown and not asked & shown)
 
 
-_CLAUSE = re.compile(r"[，,；;。？?！!]")
-
-
 def listed_count(quoted: str, question: str) -> int:
     """The most items one enumeration of ``quoted`` names ("A、B、C" in one clause) that the
     question does not name itself. What follows "等" closes the list ("…汽车制造等七大产业板块")
     and is no part of its last item."""
     most = 0
-    for clause in _CLAUSE.split(quoted):
+    for clause in CLAUSE_BREAK.split(quoted):
         items = clause.split("等")[0].split("、")
         if len(items) > 1:
             most = max(most, sum(not is_given(x.strip(), question) for x in items))

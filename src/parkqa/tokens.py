@@ -156,7 +156,9 @@ def _base_pos():
     if getattr(_base_pos, "tagger", None) is None:
         import jieba.posseg as posseg
 
-        _base_pos.tagger = _POSTokenizer(_base(), posseg.dt.word_tag_tab)
+        with _LOCK:
+            if getattr(_base_pos, "tagger", None) is None:
+                _base_pos.tagger = _POSTokenizer(_base(), posseg.dt.word_tag_tab)
     return _base_pos.tagger
 
 
