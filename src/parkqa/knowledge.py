@@ -152,10 +152,7 @@ class Knowledge:
 
     def mentions(self, text: str, *, context: str = "") -> list[str]:
         """Places named in ``text`` in the order it names them (see ``mention_spans``)."""
-        out: list[str] = []
-        for _, _, names in self.mention_spans(text, context=context):
-            out += [n for n in names if n not in out]
-        return out
+        return places_of(self.mention_spans(text, context=context))
 
     def subject(self, text: str, *, context: str = "") -> str:
         """The place a text names most (a zone wins a tie with its city); "" when none."""
@@ -168,6 +165,14 @@ class Knowledge:
         best = max(counts.items(), key=lambda x: (x[1], self.place(x[0]).kind == "zone"),
                    default=("", 0))
         return best[0]
+
+
+def places_of(spans: list[tuple[int, int, list[str]]]) -> list[str]:
+    """The places of ``Knowledge.mention_spans``, each once, in the order they are named."""
+    out: list[str] = []
+    for _, _, names in spans:
+        out += [n for n in names if n not in out]
+    return out
 
 
 def _is_word_at(text: str, start: int, end: int) -> bool:

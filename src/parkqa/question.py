@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .cues import ASPECT_SPLIT, FRAME, KIND_RE, answer_kinds, asked_details, asked_unit
+from .knowledge import places_of
 from .tokens import STOPWORDS, normalize, nouns, tokenize
 
 if TYPE_CHECKING:
@@ -161,12 +162,12 @@ class QuestionReader:
                  and (_LATIN.search(n) or n in noun_list)}
         terms = self._weights(content + extra, names=names)
         years = YEAR.findall(text)
+        spans = self.knowledge.mention_spans(text)
         aspects = [self._weights(key_terms(part)) for part in ASPECT_SPLIT.split(text)
                    if len(part.strip()) >= 2]
         return Question(raw=raw, text=text, english=english, tokens=tokens, terms=terms,
                         kinds=answer_kinds(text), unit=self.asked_unit(text), years=years,
-                        places=self.knowledge.mentions(text),
-                        place_mentions=len(self.knowledge.mention_spans(text)),
+                        places=places_of(spans), place_mentions=len(spans),
                         aspects=[a for a in aspects if a], details=asked_details(text),
                         unknown=self.unknown_names(text, content),
                         en_focus=self._english_focus(text, terms) if english else {},
