@@ -208,3 +208,17 @@ def test_a_list_running_on_over_semicolons_is_quoted_whole(qa):
     text = ans.text.replace(" ", "")
     assert ans.answered and "碳达峰试点园区" in text and "特色专业镇" in text
     assert text.index("碳达峰试点园区") < text.index("特色专业镇")   # in reading order
+
+
+def test_the_sentence_naming_who_is_quoted_even_below_the_best(qa):
+    # the best sentence names the project; the one naming its investors scores a little lower
+    ans = qa.ask("安博泰克项目谁投的？")
+    assert ans.answered and "百泰生物" in ans.text
+
+
+def test_the_other_place_is_answered_for_the_year_its_article_gives(qa):
+    # "那经开区呢" after a 2024 question: the articles give the zone's figure for 2025 only
+    ans = qa.ask("那经开区呢？", history=[{"question": "长治高新区2024年高新技术企业有多少家？",
+                                         "answer": "2024年高新技术企业总数达153家[1]"}])
+    assert ans.answered and "50家" in ans.text
+    assert "2024" not in ans.resolved_question

@@ -94,3 +94,13 @@ def test_that_noun_means_the_phrase_it_repeats_not_a_name_in_the_answer():
                                 previous_answer="翟店工业园区内的长高智汇电子信息产业基地[1]",
                                 names=["翟店工业园区"])
     assert resolved == "When did the Changgao Zhihui industry base start production?"
+
+
+def test_a_year_carried_over_from_the_last_question_can_be_dropped():
+    from parkqa.conversation import without_carried_year
+
+    assert without_carried_year("长治经开区2024年高新技术企业有多少家？", "那经开区呢？") \
+        == "长治经开区高新技术企业有多少家？"
+    # a year the user typed is theirs: nothing carried
+    assert without_carried_year("长治经开区2024年高新技术企业有多少家？", "那经开区2024年呢？") == ""
+    assert without_carried_year("长治经开区高新技术企业有多少家？", "那经开区呢？") == ""

@@ -58,8 +58,8 @@ def test_the_type_asked_comes_from_the_question_word(qa):
     from parkqa.slots import asked_type
 
     read = qa.answerer.reader.read
-    # "规模化" names what the company does; "哪家企业" asks for a name, not a count
-    assert asked_type(read("国内唯一能规模化培养雪莲细胞的是哪家企业？")) == "entity"
+    # "规模化" names what the company does; "哪家企业" asks for a company's name, not a count
+    assert asked_type(read("国内唯一能规模化培养雪莲细胞的是哪家企业？")) == "organization"
     assert asked_type(read("高新区有多少家企业？")) == "number"
     # "叫什么名字" alone is the name of a thing, not of a person
     assert asked_type(read("经开区定期办的路演活动叫什么名字？")) == "entity"
@@ -149,3 +149,22 @@ def test_a_counted_group_and_the_members_a_quote_names():
     # the members the question names itself are no answer to "另外四个是啥"
     assert listed_count(quote, "除了光电LED、新能源，另外五个是啥") == 1
     assert listed_count("推动首批6家企业完成股份制改造", "那6家企业分别叫什么") == 0
+
+
+def test_who_is_answered_by_a_person_or_an_organization_and_which_company_by_an_organization(qa):
+    from parkqa.slots import asked_type
+
+    read = qa.answerer.reader.read
+    investors = "百泰生物药业有限公司与某集团共同投资15亿元建设的创新药物项目"
+    project_only = "总投资15亿元的创新药物研发和产业化项目落地开花"
+    assert asked_type(read("这个项目是谁投的？")) == "person"
+    assert slot_value("person", {"投": 1.0}, investors, question="谁投的") > 0
+    assert slot_value("person", {"投": 1.0}, project_only, question="谁投的") == -1.0
+    # "哪家企业" asks for a company: a project's name is no answer, a company's is
+    q = read("智能家电生产基地项目是哪家企业投资建设的？")
+    assert asked_type(q) == "organization"
+    assert slot_value("organization", {}, "推动新签约的智能家电生产基地项目、光电LED显示屏项目开工",
+                      question=q.text) == -1.0
+    assert slot_value("organization", {}, investors, question=q.text) == 1.0
+    # a person asked by role: an organization's name is no answer
+    assert slot_value("someone", {}, investors) == -1.0

@@ -12,13 +12,14 @@ Example::
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .article_lines import several
 from .chunking import split_clauses
-from .cues import NUMBER
+from .cues import NUMBER, answer_kinds, asked_details, asked_unit
 from .features import HAS, SPECIFIC, Candidate
 from .question import YEAR, Question
-from .slots import asked_type, question_focus, slot_value
+from .slots import asked_type, focus_terms, question_focus, slot_value
 from .summary import choose_summary, prior_summary
 from .terms import coverage, credit
 
@@ -86,6 +87,11 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
     for aspect in q.aspects if len(q.aspects) >= 2 else []:
         if max(coverage(aspect, c.sentence.text.lower()) for c in chosen) < 0.5:
             add(next((c for c in about if coverage(aspect, c.sentence.text.lower()) >= 0.5), None))
+    # ...and so does each part asking a value ("是谁的，总投资多少"): the best quote may name the
+    # project and a weaker one its investor
+    for fills in _part_slots(q):
+        if not any(fills(c) for c in chosen):
+            add(next((c for c in pool if fills(c)), None))
     if "duration" in q.kinds:
         years = {y for c in chosen for y in YEAR.findall(c.sentence.text)}
         if len(years) < 2:
@@ -109,6 +115,26 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
                  None))
     trimmed = [trim(c, q) for c in chosen]
     return _with_antecedent(trimmed, finder)
+
+
+def _part_slots(q: Question) -> list:
+    """For each part of ``q`` that asks a typed value (a name, a sum, a date), a test of whether
+    a candidate's sentence holds one near what that part asks about."""
+    if len(q.parts) < 2 or q.english:
+        kind = asked_type(q)
+        if not kind:
+            return []
+        return [lambda c: c.features["slot"] > 0]
+    out = []
+    for part in q.parts:
+        sub = replace(q, text=part, kinds=answer_kinds(part), details=asked_details(part),
+                      unit=asked_unit(part))
+        kind = asked_type(sub)
+        if kind:
+            focus = focus_terms(part, q.terms)
+            out.append(lambda c, kind=kind, focus=focus, unit=sub.unit: slot_value(
+                kind, focus, c.sentence.text, unit=unit, question=q.text) > 0)
+    return out
 
 
 def _topic(q: Question) -> str:

@@ -191,6 +191,22 @@ def resolve_followup(question: str, previous: str | None, *, previous_answer: st
     return question
 
 
+def without_carried_year(resolved: str, typed: str) -> str:
+    """``resolved`` without the years a follow-up took over from the last question ("那经开区呢？"
+    after "高新区2024年…多少家" -> "长治经开区…多少家"), or "" when it carries none. The other place
+    may be reported for another year only: its figure then is what was asked for.
+
+    >>> without_carried_year("长治经开区2024年高新技术企业有多少家？", "那经开区呢？")
+    '长治经开区高新技术企业有多少家？'
+    """
+    typed_years = set(YEAR.findall(typed))
+    carried = [m for m in YEAR.finditer(resolved) if m.group(1) not in typed_years]
+    out = resolved
+    for m in reversed(carried):
+        out = out[:m.start()] + out[m.end():]
+    return out if carried else ""
+
+
 def resolve(question: str, history: list[dict] | None, *, knowledge: Knowledge | None = None,
             names=()) -> str:
     """The standalone question behind ``question`` after ``history`` (oldest first, each

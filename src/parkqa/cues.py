@@ -68,7 +68,7 @@ DETAILS = {
 CLAUSE_BREAK = re.compile(r"[，,；;。？?！!]")
 _ASKING = re.compile(r"多少|几|哪|什么|啥|谁|何|怎么|如何|吗|是否|是不是|有没有|"
                      r"\b(?:what|which|who|when|where|why|how|is|are|does|did|do)\b", re.I)
-_ORGANIZATION = re.compile(r"[\u4e00-\u9fff]{2,}(?:公司|集团|大学|学院|研究院|研究所|实验室|团队|银行|医院)")
+ORGANIZATION = re.compile(r"[\u4e00-\u9fff]{2,}(?:公司|集团|大学|学院|研究院|研究所|实验室|团队|银行|医院)")
 # plans and targets against results: "计划到2030年…" does not answer "已经完成了多少"
 ASKS_PLAN = re.compile(r"计划|目标|预计|规划|打算|将来|未来|力争|will|plan|target|expect|goal", re.I)
 ASKS_RESULT = re.compile(r"已经|实际|完成了|达到了|建成了|现在|目前|现有|去年|so far|already|actual", re.I)
@@ -128,7 +128,7 @@ def asked_details(text: str) -> list[str]:
 
 def shows_detail(detail: str, text: str) -> bool:
     if detail == "person":   # "谁" is answered by a person's or an organization's name
-        return bool(person_names(text) or _ORGANIZATION.search(text))
+        return bool(person_names(text) or ORGANIZATION.search(text))
     if detail == "someone":
         return bool(person_names(text))
     return bool(_DETAIL_RE[detail][1].search(text))

@@ -45,6 +45,7 @@ class Question:
     years: list[str]
     places: list[str]              # canonical place names the question is about
     aspects: list[dict[str, float]] = field(default_factory=list)   # terms of each sub-question
+    parts: list[str] = field(default_factory=list)   # ...and its words
     unknown: list[str] = field(default_factory=list)   # named things no article mentions
     details: list[str] = field(default_factory=list)   # details asked: month, place, money, ...
     # an English question's measure ("the total investment"), in the articles' words: its
@@ -163,12 +164,13 @@ class QuestionReader:
         terms = self._weights(content + extra, names=names)
         years = YEAR.findall(text)
         spans = self.knowledge.mention_spans(text)
-        aspects = [self._weights(key_terms(part)) for part in ASPECT_SPLIT.split(text)
-                   if len(part.strip()) >= 2]
+        parts = [part for part in ASPECT_SPLIT.split(text) if len(part.strip()) >= 2]
+        aspects = [self._weights(key_terms(part)) for part in parts]
         return Question(raw=raw, text=text, english=english, tokens=tokens, terms=terms,
                         kinds=answer_kinds(text), unit=self.asked_unit(text), years=years,
                         places=places_of(spans), place_mentions=len(spans),
-                        aspects=[a for a in aspects if a], details=asked_details(text),
+                        aspects=[a for a in aspects if a],
+                        parts=[p for p, a in zip(parts, aspects) if a], details=asked_details(text),
                         unknown=self.unknown_names(text, content),
                         en_focus=self._english_focus(text, terms) if english else {},
                         absent={t: self._known_piece(t) for t in terms if not self.df(t)})

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from .cues import CLAUSE_BREAK, DETAILS, NUMBER, person_names
+from .cues import CLAUSE_BREAK, DETAILS, NUMBER, ORGANIZATION, person_names
 from .question import Question, opens_english
 
 # question words: a focus term sits next to one of them
@@ -96,6 +96,12 @@ def question_focus(q: Question) -> dict[str, float]:
 _DETAIL_TYPES = ("money", "month", "percent", "rank", "someone", "person", "place")
 # words that ask for a count or an amount themselves (not a noun such as 规模 or 产值 that may
 # only name what a "哪家" question is about)
+# "哪家企业投资建设的", "是哪个单位": the name asked is an organization's, which a project's or
+# a park's name ("智能家电生产基地项目") does not give
+_ASKS_ORGANIZATION = re.compile(r"哪一?家|哪个(?:单位|机构|部门|企业|公司|高校|大学|团队|医院|银行)|"
+                                r"什么(?:企业|公司|单位|机构|团队)|(?:企业|公司|单位|机构)(?:是|叫)(?:哪|什么|啥)|"
+                                r"\b(?:which|what) (?:company|firm|enterprise|university|institute|"
+                                r"organi[sz]ation)\b", re.I)
 _ASKS_COUNT = re.compile(r"多少|(?<!哪)几|多大|多高|多长|多快|\bhow (?:many|much|large|big)\b|"
                          r"\bwhat percentage\b", re.I)
 
@@ -108,7 +114,7 @@ GROUPS = ("shaped", "number", "entity")
 
 def type_group(kind: str) -> str:
     """The group of an answer type (``GROUPS``); refusal weighs an unfilled slot per group."""
-    return kind if kind in GROUPS else "shaped"
+    return kind if kind in GROUPS else "entity" if kind == "organization" else "shaped"
 
 
 def asked_type(q: Question) -> str:
@@ -122,21 +128,28 @@ def asked_type(q: Question) -> str:
         return "date"
     if "entity" in q.kinds and not q.unit and not _ASKS_COUNT.search(q.text) \
             and not q.kinds & {"reason", "summary", "list"}:
-        return "entity"   # "规模化培养…的是哪家企业": the question word asks for a name
+        # "规模化培养…的是哪家企业": the question word asks for a name
+        return "organization" if _ASKS_ORGANIZATION.search(q.text) else "entity"
     if q.unit or "number" in q.kinds:
         return "number"
     if "entity" in q.kinds and not q.kinds & {"reason", "summary", "list"}:
-        return "entity"
+        return "organization" if _ASKS_ORGANIZATION.search(q.text) else "entity"
     return ""
 
 
 def _values(kind: str, text: str, unit: str = "") -> list[tuple[int, str]]:
     """Start offsets and texts of the values of ``kind`` in ``text``."""
     if kind in ("person", "someone"):
-        return [(m.start(), name) for name in person_names(text)
-                for m in re.finditer(re.escape(name), text)]
+        found = [(m.start(), name) for name in person_names(text)
+                 for m in re.finditer(re.escape(name), text)]
+        if kind == "someone":   # a person asked by role: an organization's name is no answer
+            return found
+        # "谁投的": a person or an organization
+        return found + [(m.start(), m.group()) for m in ORGANIZATION.finditer(text)]
     if kind == "number" and unit:
         pattern = re.compile(NUMBER + unit)
+    elif kind == "organization":
+        pattern = ORGANIZATION
     else:
         pattern = _VALUES.get(kind)
     if pattern is None:
