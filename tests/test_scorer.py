@@ -69,3 +69,23 @@ def test_a_refusal_says_what_the_articles_give_instead(qa):
     assert "名单" in _refusal_facts(qa, "经开区那17家研究院所分别叫什么名字？", near=True)
     assert "每一单位" in _refusal_facts(qa, "高新区标准地出让价格每亩多少钱？", near=True)
     assert _refusal_facts(qa, "长治要打造的8个百亿级产业集群都有哪些？", near=True) == ""
+
+
+def test_boosted_trees_learn_what_a_line_cannot_and_round_trip_in_the_model_file(tmp_path):
+    from parkqa.boosted import Boosted
+    from parkqa.summary import SUMMARY_FEATURES
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(600, len(SUMMARY_FEATURES)))
+    y = ((X[:, 0] > 0) ^ (X[:, 1] > 0)).astype(int)     # one feature counts only beside another
+    boosted = Boosted(SUMMARY_FEATURES).fit(X, y, min_child_samples=10)
+    linear = Linear(SUMMARY_FEATURES).fit(X, y)
+    assert ((boosted.predict_proba(X) > 0.5) == y).mean() > 0.9
+    assert ((linear.predict_proba(X) > 0.5) == y).mean() < 0.7
+    model = AnswerModel.load(default_model_path())
+    model.summary = boosted
+    model.save(tmp_path / "m.json")
+    again = AnswerModel.load(tmp_path / "m.json").summary
+    assert isinstance(again, Boosted)
+    assert np.allclose(again.predict_proba(X), boosted.predict_proba(X))
+    assert max(again.weights(), key=again.weights().get) in SUMMARY_FEATURES[:2]

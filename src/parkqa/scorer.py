@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .boosted import KIND as BOOSTED, Boosted
 from .features import FEATURES
 from .slots import GROUPS
 from .summary import SUMMARY_FEATURES, prior_summary
@@ -103,7 +104,7 @@ class AnswerModel:
 
     def __init__(self, sentence: Linear, refusal: Linear, threshold: float = 0.5,
                  extra_ratio: float = 0.6, part_ratio: float = 0.1,
-                 meta: dict | None = None, summary: Linear | None = None) -> None:
+                 meta: dict | None = None, summary: Linear | Boosted | None = None) -> None:
         self.sentence = sentence
         self.refusal = refusal
         self.summary = summary or prior_summary()
@@ -144,7 +145,7 @@ class AnswerModel:
         return cls(Linear.from_dict(d["sentence"]), Linear.from_dict(d["refusal"]),
                    d["threshold"], d["extra_ratio"], d.get("part_ratio", 0.1),
                    d.get("meta", {}),
-                   Linear.from_dict(summary) if summary and list(summary["names"])
+                   summary_from_dict(summary) if summary and list(summary["names"])
                    == list(SUMMARY_FEATURES) else None)
 
     def save(self, path: Path) -> None:
@@ -156,6 +157,13 @@ class AnswerModel:
         path = Path(path)
         return cls.from_dict(json.loads(path.read_text(encoding="utf-8"))) if path.exists() \
             else cls.unfitted()
+
+
+def summary_from_dict(d: dict):
+    """The saved summary selector: a ``Linear`` or a ``parkqa.boosted.Boosted``."""
+    if d.get("kind") == BOOSTED:
+        return Boosted.from_dict(d)
+    return Linear.from_dict(d)
 
 
 def choose_threshold(p_answerable: np.ndarray, answerable: np.ndarray, *,
