@@ -12,9 +12,10 @@ PY="${PYTHON:-python3}"
 EXTRAS=""
 if [ "${1:-}" = "--test" ]; then
   EXTRAS="[test,milvus]"
-  # the browser tests drive the system Chromium; without a CJK font Chinese renders as boxes
+  # the browser tests drive the system Chromium; without a CJK font Chinese renders as boxes;
+  # LightGBM (the summary selector) needs the OpenMP runtime most systems already have
   need=""
-  for pkg in chromium fonts-wqy-microhei; do dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"; done
+  for pkg in chromium fonts-wqy-microhei libgomp1; do dpkg -s "$pkg" >/dev/null 2>&1 || need="$need $pkg"; done
   if [ -n "$need" ]; then
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get install -y -q $need || { $SUDO apt-get update -q && $SUDO apt-get install -y -q $need; }

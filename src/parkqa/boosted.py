@@ -33,6 +33,9 @@ def _lightgbm():
     except ImportError as exc:   # a runtime dependency: only a broken install lacks it
         raise ImportError("parkqa's summary selector needs LightGBM: pip install lightgbm "
                           "(or reinstall parkqa: pip install .)") from exc
+    except OSError as exc:       # its library loads the system's OpenMP runtime
+        raise ImportError("LightGBM needs the OpenMP runtime: apt-get install libgomp1 "
+                          f"(Debian/Ubuntu) or your system's libgomp ({exc})") from exc
     return lightgbm
 
 
