@@ -104,3 +104,10 @@ def test_a_year_carried_over_from_the_last_question_can_be_dropped():
     # a year the user typed is theirs: nothing carried
     assert without_carried_year("长治经开区2024年高新技术企业有多少家？", "那经开区2024年呢？") == ""
     assert without_carried_year("长治经开区高新技术企业有多少家？", "那经开区呢？") == ""
+
+
+def test_a_pronoun_means_the_first_name_the_answer_gives_even_one_jieba_was_not_taught():
+    answer = "其中投资20亿元的特瓦时正极材料项目、投资10亿元的立讯电子产业园二期等项目相继建成[1]"
+    resolved = resolve_followup("它是哪年投产的？", "投资最大的是哪个项目？",
+                                previous_answer=answer, names=["立讯电子产业园"])
+    assert resolved.startswith("特瓦时正极材料项目")

@@ -21,6 +21,7 @@ import re
 
 from .knowledge import Knowledge
 from .question import YEAR, clean, is_english, key_terms, opens_english
+from .slots import entity_names, is_given
 from .tokens import pos_cut
 
 _SWAP = re.compile(r"^(?:那么|那|那在|在|换成|如果是|还有)?\s*(?P<x>[^，,。？?]{1,20}?)\s*(?:呢|怎么样|如何|的呢)"
@@ -129,9 +130,13 @@ def _named_in_answer(answer: str, question: str, names, noun: str = "") -> str:
     """The first name the previous answer gives that its question did not (of the pronoun's
     kind, when it says one): what "它" or "这家企业" means."""
     kind = re.compile(_KIND_OF.get(noun, re.escape(noun))) if noun else None
-    found = sorted((answer.find(n), n) for n in names if n and n in answer and n not in question
-                   and (kind is None or kind.search(n)))
-    return found[0][1] if found else ""
+    # the index's names, and what reads as a name in the answer itself (not every company or
+    # project the articles name was taught to jieba: "特瓦时磷酸锰铁锂正极材料项目")
+    shown = {(answer.find(n), -len(n), n) for n in names if n and n in answer}
+    shown |= {(m.start(), -len(m.group()), m.group()) for m in entity_names(answer)}
+    found = sorted(x for x in shown if x[2] not in question and not is_given(x[2], question)
+                   and (kind is None or kind.search(x[2])))
+    return found[0][2] if found else ""
 
 
 def resolve_followup(question: str, previous: str | None, *, previous_answer: str = "",

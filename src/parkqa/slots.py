@@ -157,6 +157,12 @@ def _values(kind: str, text: str, unit: str = "") -> list[tuple[int, str]]:
     return [(m.start(), m.group()) for m in pattern.finditer(text)]
 
 
+def entity_names(text: str):
+    """Matches of what reads as a name in ``text``: a quoted name, or one ending in what names
+    a body, a product line or a project."""
+    return _VALUES["entity"].finditer(text)
+
+
 def is_given(value: str, question: str) -> bool:
     """Whether the question itself states ``value``: "那6家企业分别叫什么" is not answered by
     "首批6家企业", nor "智能家电生产基地项目是哪家企业投资的" by "智能家电生产基地" — an answer
