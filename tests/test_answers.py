@@ -222,3 +222,10 @@ def test_the_other_place_is_answered_for_the_year_its_article_gives(qa):
                                          "answer": "2024年高新技术企业总数达153家[1]"}])
     assert ans.answered and "50家" in ans.text
     assert "2024" not in ans.resolved_question
+
+
+def test_a_comparison_quotes_each_place_even_when_one_is_asked_for_another_year(qa):
+    ans = qa.ask("高新技术企业数量：高新区2024年有多少家？经开区现在有多少家？")
+    parks = {qa.index.articles[c.doc].park for c in ans.citations}
+    assert ans.answered and "153家" in ans.text and "50家" in ans.text, ans.text
+    assert len(parks) == 2
