@@ -70,13 +70,13 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
     # answers half the question
     about = [c for c in ranked[1:30] if c.score >= part_ratio * best.score
              and not c.sentence.heading]
-    # ...and a bare "经开区" the articles know in several cities, each of them when its quote is
-    # as good as a further quote must be
     # a place compared is often asked of another year or in other words than the best quote's
-    # (its score then falls far below): its quote is the best one that holds the asked measure
-    # and a value of the asked type
+    # (its score then falls far below): then its quote is the best one that holds the asked
+    # measure and a value of the asked type
     measured = [c for c in ranked[1:30] if not c.sentence.heading and c.features["slot"] > 0
                 and c.features["coverage"] >= 0.5]
+    # ...and a bare "经开区" the articles know in several cities, each of them when its quote is
+    # as good as a further quote must be
     for place in q.places if len(q.places) >= 2 else []:
         if not any(c.sentence.park == place for c in chosen):
             add(_about_place(about if q.compares_places else pool, place)

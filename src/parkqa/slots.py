@@ -94,14 +94,14 @@ def question_focus(q: Question) -> dict[str, float]:
 
 # details a question asks for that are answer types of their own, in the order tried
 _DETAIL_TYPES = ("money", "month", "percent", "rank", "someone", "person", "place")
-# words that ask for a count or an amount themselves (not a noun such as 规模 or 产值 that may
-# only name what a "哪家" question is about)
 # "哪家企业投资建设的", "是哪个单位": the name asked is an organization's, which a project's or
 # a park's name ("智能家电生产基地项目") does not give
 _ASKS_ORGANIZATION = re.compile(r"哪一?家|哪个(?:单位|机构|部门|企业|公司|高校|大学|团队|医院|银行)|"
                                 r"什么(?:企业|公司|单位|机构|团队)|(?:企业|公司|单位|机构)(?:是|叫)(?:哪|什么|啥)|"
                                 r"\b(?:which|what) (?:company|firm|enterprise|university|institute|"
                                 r"organi[sz]ation)\b", re.I)
+# words that ask for a count or an amount themselves (not a noun such as 规模 or 产值 that may
+# only name what a "哪家" question is about)
 _ASKS_COUNT = re.compile(r"多少|(?<!哪)几|多大|多高|多长|多快|\bhow (?:many|much|large|big)\b|"
                          r"\bwhat percentage\b", re.I)
 
