@@ -101,6 +101,10 @@ class Answerer:
         decides on, and what ``parkqa fit`` learns from."""
         t0 = time.perf_counter()
         q = self.reader.read(question)
+        if not q.terms and not q.kinds:   # a place or a year alone: nothing to look up
+            if timings is not None:
+                timings.update(embed=time.perf_counter() - t0, search=0.0, score=0.0)
+            return q, [], []
         qvec = q.vec = self.retriever.embed(q.text)
         t1 = time.perf_counter()
         hits = self.retriever.passages(q.text, k=max(k, self.n_passages), qvec=qvec,
