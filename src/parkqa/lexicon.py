@@ -62,7 +62,8 @@ class Lexicon:
         self._longest = max(max(map(len, words), default=0), _LONGEST_GENERAL)
         self._by_sound = _best_by_sound(words)
         self._names, self._name_prefixes = _name_maps(words)
-        self._fixed: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # tokenizer -> run -> repair
+        # tokenizer -> run of Han text -> its repair (see fix_homophones)
+        self._fixed: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         # a word that is no key of its own but part of a two-word one ("solar" of "solar
         # energy" -> 太阳能, "band" of "wave band" -> 波段)
         self._in_keys: dict[str, list[str]] = defaultdict(list)

@@ -86,8 +86,8 @@ class Words:
         for w in self.words:
             self.jieba.add_word(w, freq=20000)
         self.pos = _POSTokenizer(self.jieba, posseg.dt.word_tag_tab)
-        # ``tokenize``'s tokens of a text: a question is cut whole, without its question words
-        # and by its parts, and the same texts recur (text -> tokens, drop_stopwords -> …)
+        # ``tokenize``'s tokens of a text, by whether stopwords are dropped: a question is cut
+        # whole, without its question words and by its parts, and the same texts recur
         self.tokens: tuple[dict, dict] = ({}, {})
         self.synonyms = [list(g) for g in synonyms if len(g) > 1]
         self._canonical = {v.lower(): g[0] for g in self.synonyms for v in g}
@@ -137,8 +137,7 @@ def remembered(memo: dict, key: str, work):
 
 def _remembered(memo: dict, run: str, cut) -> tuple:
     """``cut(run)`` as a tuple, from ``memo`` when the run was cut before."""
-    words = memo.get(run)
-    return words if words is not None else remembered(memo, run, lambda r: tuple(cut(r)))
+    return remembered(memo, run, lambda r: tuple(cut(r)))
 
 
 class _RunMemo(jieba.Tokenizer):
