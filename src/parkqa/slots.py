@@ -17,7 +17,6 @@ Example::
 """
 from __future__ import annotations
 
-import functools
 import re
 
 from .cues import CLAUSE_BREAK, DETAILS, NUMBER, person_names
@@ -145,7 +144,6 @@ def _values(kind: str, text: str, unit: str = "") -> list[tuple[int, str]]:
     return [(m.start(), m.group()) for m in pattern.finditer(text)]
 
 
-@functools.lru_cache(maxsize=4096)   # asked per value of every candidate: values recur
 def is_given(value: str, question: str) -> bool:
     """Whether the question itself states ``value``: "那6家企业分别叫什么" is not answered by
     "首批6家企业", nor "智能家电生产基地项目是哪家企业投资的" by "智能家电生产基地" — an answer
