@@ -33,6 +33,12 @@ def test_bm25_matches_are_the_full_scores_that_are_not_zero(qa):
     from parkqa.tokens import using
 
     bm = qa.retriever.sentence_bm25
+    # what ``matching`` rests on: a document holding a token gets a positive score from it
+    assert (bm.model.scores["data"] > 0).all()
+    from parkqa.retrieval import BM25
+
+    every = BM25([["园区", "企业"], ["园区"], ["园区", "园区", "项目"]])   # 园区 in every one
+    assert np.array_equal(every.matching(["园区"])[0], [0, 1, 2])
     reader = qa.current().answerer.reader
     with using(qa.index.tokenizer):
         asked = [reader.read(i["question"]).tokens for i in load_qa("eval/qa.jsonl")[:300]]

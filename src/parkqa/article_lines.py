@@ -11,6 +11,7 @@ Example::
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -29,6 +30,15 @@ PICTURE = re.compile(r"(?:配图|图片|照片|图注|图\s*\d|[几两三四]张
                      r"(?:拍|是|写|显示|展示|分别|都|的是)|\b(?:photos?|pictures?|captions?|images?)\b"
                      r"\s*(?:\S+\s+)?(?:shows?|depicts?|says?)|"
                      r"\b(?:shown )?in the (?:\w+\s+)?(?:photos?|pictures?|images?)\b", re.I)
+
+
+@functools.lru_cache(maxsize=1024)
+def asks_picture(question: str) -> bool:
+    """Whether ``question`` asks about a picture (``PICTURE``): read once per question, not once
+    per candidate sentence."""
+    return bool(PICTURE.search(question))
+
+
 _PICTURE_NUMBER = re.compile(r"图\s*(\d)|(?:photo|picture)\s*(?:no\.?\s*)?(\d)", re.I)
 CAPTION_MARKS = "①②③④⑤⑥⑦⑧⑨⑩←↓→↑▶"
 TITLE_NAMED = 0.5   # a question holding this share of a title's words names that article

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .article_lines import PICTURE, ArticleLines, several
+from .article_lines import ArticleLines, asks_picture, several
 from .chunking import Sentence
 from .cues import NUMBER, STATES_PLAN, shows_detail
 from .question import Question
@@ -237,7 +237,7 @@ class CandidateFinder:
         # "谁写的": 1 for the line printing the asked field of the meant article's metadata,
         # -1 for every other line (also when no field is asked: no line prints one)
         f["article_role"] = 1.0 if prints_role else -1.0
-        f["caption"] = self.lines.caption(q, s) if PICTURE.search(q.text) else 0.0
+        f["caption"] = self.lines.caption(q, s) if asks_picture(q.text) else 0.0
         # not weighed by the scorer: whether the sentence, or the one it follows, states a plan
         # ("长治经开区将…。…推动经营主体总量突破4000家。"), for the refusal's plan_clash
         f["plan"] = float(facts.plan if not prints_role

@@ -128,6 +128,8 @@ class Knowledge:
         spellings = sorted(((a, p) for p in self.places for a in p.aliases),
                            key=lambda x: -len(x[0]))
         for alias, place in spellings:
+            if alias not in text:   # most are not: no pattern to build and run
+                continue
             for m in re.finditer(re.escape(alias) + "(?!市?级)", text):   # 市级: "city-level"
                 if not any(taken[m.start():m.end()]):
                     taken[m.start():m.end()] = [True] * (m.end() - m.start())
@@ -138,6 +140,8 @@ class Knowledge:
                  for s in set(ZONE_SUFFIXES.values())]
         bare += [(w, [c.name for c in self.cities]) for w in CITY_DEICTIC]
         for word, names in bare:
+            if word not in text:
+                continue
             if owner and (owner.suffix == word or (owner.kind == "city" and word in CITY_DEICTIC)):
                 names = [owner.name]
             elif owner and word not in ALL_ZONES:   # "全市"/"高新区" in an article: its city's

@@ -20,13 +20,14 @@ import itertools
 import math
 import re
 import unicodedata
+import weakref
 from collections import Counter, defaultdict
 from typing import Callable, Iterable
 
 from pypinyin import Style, lazy_pinyin, pinyin
 from pypinyin.constants import PHRASES_DICT
 
-from .tokens import current
+from .tokens import current, remembered
 
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 _ENGLISH = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -61,6 +62,8 @@ class Lexicon:
         self._longest = max(max(map(len, words), default=0), _LONGEST_GENERAL)
         self._by_sound = _best_by_sound(words)
         self._names, self._name_prefixes = _name_maps(words)
+        # tokenizer -> run of Han text -> its repair (see fix_homophones)
+        self._fixed: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         # a word that is no key of its own but part of a two-word one ("solar" of "solar
         # energy" -> 太阳能, "band" of "wave band" -> 波段)
         self._in_keys: dict[str, list[str]] = defaultdict(list)
@@ -88,7 +91,10 @@ class Lexicon:
 
     def fix_homophones(self, text: str) -> str:
         """Replace Han substrings that are no word but sound exactly like a vocabulary word."""
-        return _HAN_RUN.sub(lambda m: self._fix_run(m.group(0)), text)
+        # a run's repair depends on it, this vocabulary and the tokenizer's dictionary only
+        # (fixed once a tokenizer is made): remembered per tokenizer, as jieba's cuts are
+        memo = self._fixed.setdefault(current(), {})
+        return _HAN_RUN.sub(lambda m: remembered(memo, m.group(0), self._fix_run), text)
 
     def _fix_run(self, run: str) -> str:
         syllables = lazy_pinyin(run, errors="ignore")

@@ -66,14 +66,13 @@ class BM25:
         indptr, indices, data = m["indptr"], m["indices"], m["data"]
         # added token by token into one row over all documents, in bm25s' dtype: each
         # document's sum in the tokens' order, as bm25s sums it, without sorting the postings
-        # (a token's postings name each document once)
+        # (a token's postings name each document once). Every posting's score is positive
+        # (bm25s' idf and term weight are), so the documents held are those with a sum.
         sums = np.zeros(self.n, dtype=np.dtype(self.model.dtype))
-        held = np.zeros(self.n, dtype=bool)
         for i in ids:
-            docs = indices[indptr[i]:indptr[i + 1]]
-            sums[docs] += data[indptr[i]:indptr[i + 1]]
-            held[docs] = True
-        found = np.flatnonzero(held)
+            a, b = indptr[i], indptr[i + 1]
+            sums[indices[a:b]] += data[a:b]
+        found = np.flatnonzero(sums)
         return found.astype(np.int64), sums[found].astype(np.float32)
 
 

@@ -48,6 +48,7 @@ class SentenceFacts:
         self._finder = finder
         self._facts: list[Facts | None] = [None] * len(finder.index.sentences)
         self._lock = threading.Lock()
+        self._unpacked: dict[int, tuple[frozenset, dict[str, bool]]] = {}   # see _unpack
         self._saved = _usable(getattr(finder.index, "sentence_facts", None),
                               len(self._facts))
 
@@ -84,10 +85,18 @@ class SentenceFacts:
         # the person names tagged at build time stand in for tagging the sentence again
         remember_names(text, tuple(saved["names"].get(key, ())))
         years = frozenset(saved["years"].get(key, ()))
+        has, bit = self._unpacked.get(flags) or self._unpack(flags, kinds)
+        return Facts(has=has, years=years,
+                     near_years=years or frozenset(saved["near"].get(key, ())),
+                     own="".join(filter(str.isalnum, text)), **bit)
+
+    def _unpack(self, flags: int, kinds: list[str]) -> tuple[frozenset, dict[str, bool]]:
+        """The kinds and flags one saved bit field stands for (a few dozen distinct fields
+        cover a corpus: each is unpacked once)."""
         bit = {name: bool(flags >> (len(kinds) + n) & 1) for n, name in enumerate(_FLAGS)}
-        return Facts(has=frozenset(k for n, k in enumerate(kinds) if flags >> n & 1),
-                     years=years, near_years=years or frozenset(saved["near"].get(key, ())),
-                     own="".join(ch for ch in text if ch.isalnum()), **bit)
+        out = self._unpacked[flags] = (
+            frozenset(k for n, k in enumerate(kinds) if flags >> n & 1), bit)
+        return out
 
 
 def fingerprint() -> str:

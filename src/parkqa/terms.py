@@ -92,18 +92,36 @@ def credit(term: str, text: str) -> float:
     """1 when ``term`` is in ``text``; partial credit for its longest shared piece (≥ 2 chars)."""
     if term in text:
         return 1.0
+    pairs, pieces = _SHAPES.get(term) or _shape(term)
     # every shared piece holds a shared pair: without one there is none (the usual case,
     # checked in len(term) - 1 look-ups instead of all pieces of every size)
-    for i in range(len(term) - 1):   # a loop, not any(generator): this runs per term and text
-        if term[i:i + 2] in text:
+    for pair in pairs:   # a loop, not any(generator): this runs per term and text
+        if pair in text:
             break
     else:
         return 0.0
-    for size in range(len(term) - 1, 1, -1):
-        for i in range(len(term) - size + 1):
-            if term[i:i + size] in text:
-                return 0.8 * size / len(term)
+    for value, group in pieces:   # longest first
+        for piece in group:
+            if piece in text:
+                return value
     return 0.0
+
+
+_SHAPES: dict[str, tuple] = {}
+
+
+def _shape(term: str) -> tuple[tuple[str, ...], tuple[tuple[float, tuple[str, ...]], ...]]:
+    """``term``'s character pairs, and its pieces of each size (longest first) with the credit
+    one gives, kept in ``_SHAPES``: cut once per term, not once per term and text (terms repeat
+    across candidates and questions)."""
+    if len(_SHAPES) > _CACHE_LIMIT:
+        _SHAPES.clear()
+    n = len(term)
+    shape = _SHAPES[term] = (
+        tuple(term[i:i + 2] for i in range(n - 1)),
+        tuple((0.8 * size / n, tuple(term[i:i + size] for i in range(n - size + 1)))
+              for size in range(n - 1, 1, -1)))
+    return shape
 
 
 def coverage(terms: dict[str, float], text: str, context: str = "", *,
@@ -143,9 +161,12 @@ def sentence_terms(terms: dict[str, float], text: str, context: str,
     for t, w in terms.items():
         c = own[t] = credit(t, text)
         cov += w * c
-        cov_ctx += w * _credit_in(t, text, context, c)
+        if c >= 0.5:   # _credit_in, inlined (this runs per term and candidate)
+            cov_ctx += w * c
+            continue
+        cov_ctx += w * (max(c, 0.5 * credit(t, context)) if context else c)
         # credit only grows with the text: a term with half credit in ``text`` is not absent
-        if c < 0.5 and credit(t, near) < 0.5:
+        if credit(t, near) < 0.5:
             absent[t] = w
     total = sum(terms.values())
     if total <= 0:

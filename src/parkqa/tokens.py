@@ -86,6 +86,9 @@ class Words:
         for w in self.words:
             self.jieba.add_word(w, freq=20000)
         self.pos = _POSTokenizer(self.jieba, posseg.dt.word_tag_tab)
+        # ``tokenize``'s tokens of a text, by whether stopwords are dropped: a question is cut
+        # whole, without its question words and by its parts, and the same texts recur
+        self.tokens: tuple[dict, dict] = ({}, {})
         self.synonyms = [list(g) for g in synonyms if len(g) > 1]
         self._canonical = {v.lower(): g[0] for g in self.synonyms for v in g}
         # longest first: a full name holding a short one is one match, left as it is
@@ -122,14 +125,19 @@ _RUNS = 20_000
 _UNKNOWN: dict[str, tuple] = {}   # stretches of unknown characters -> their tagged words
 
 
-def _remembered(memo: dict, run: str, cut) -> tuple:
-    """``cut(run)`` as a tuple, from ``memo`` when the run was cut before."""
-    words = memo.get(run)
-    if words is None:
+def remembered(memo: dict, key: str, work):
+    """``work(key)``, from ``memo`` when it was worked out before (at most ``_RUNS`` kept)."""
+    value = memo.get(key)
+    if value is None:
         if len(memo) >= _RUNS:
             memo.clear()
-        words = memo[run] = tuple(cut(run))
-    return words
+        value = memo[key] = work(key)
+    return value
+
+
+def _remembered(memo: dict, run: str, cut) -> tuple:
+    """``cut(run)`` as a tuple, from ``memo`` when the run was cut before."""
+    return remembered(memo, run, lambda r: tuple(cut(r)))
 
 
 class _RunMemo(jieba.Tokenizer):
@@ -229,8 +237,13 @@ def tokenize(text: str, *, drop_stopwords: bool = True, words: Words | None = No
     """jieba search-mode tokens, lower-cased; tokens with no letter, digit or Han character
     (punctuation, spaces, a lone "？") are dropped because they match by accident. ``words``:
     the tokenizer to use (default: the one in use, see ``using``)."""
-    out = []
     words = words or current()
+    memo = words.tokens[bool(drop_stopwords)]
+    return list(remembered(memo, text, lambda t: _tokens(t, drop_stopwords, words)))
+
+
+def _tokens(text: str, drop_stopwords: bool, words: Words) -> tuple[str, ...]:
+    out = []
     for tok in words.jieba.lcut_for_search(normalize(text, words)):
         tok = tok.strip().lower()
         if not tok or not _WORD.search(tok):
@@ -238,7 +251,7 @@ def tokenize(text: str, *, drop_stopwords: bool = True, words: Words | None = No
         if drop_stopwords and tok in STOPWORDS:
             continue
         out.append(tok)
-    return out
+    return tuple(out)
 
 
 def pos_cut(text: str):
