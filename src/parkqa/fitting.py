@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from .answering import answer_text, refusal_features
-from .composer import compose, labels
 from .boosted import Boosted
+from .composer import compose, labels
 from .corpus import squash
 from .evaluation import evidence_ranges, load_qa, split_items
 from .features import FEATURES, feature_matrix
@@ -99,13 +99,14 @@ def summary_data(qa, items, cache: dict | None = None) -> list[tuple]:
     return out
 
 
-def _fit_summary(qa, train_rows: list[tuple], dev_rows: list[tuple]) -> Linear:
+def _fit_summary(qa, train_rows: list[tuple], dev_rows: list[tuple]) -> Linear | Boosted:
     """The summary selector (fitted on train; linear, or boosted trees) whose choices on dev
     hold the most must_contain strings."""
     X = np.vstack([r[0] for r in train_rows])
     y = np.concatenate([r[1] for r in train_rows])
     best, best_held = None, -1
-    candidates = [lambda C=C: Linear(SUMMARY_FEATURES).fit(X, y, C=C) for C in (0.01, 0.03, 0.1, 1.0)]
+    candidates = [lambda C=C: Linear(SUMMARY_FEATURES).fit(X, y, C=C)
+                  for C in (0.01, 0.03, 0.1, 1.0)]
     candidates.append(lambda: Boosted(SUMMARY_FEATURES).fit(X, y))
     for make in candidates:
         model = make()
