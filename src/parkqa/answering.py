@@ -31,7 +31,7 @@ from .terms import coverage
 from .tokens import pos_cut
 
 REFUSAL = "抱歉，现有文章中没有找到能回答这个问题的内容。"
-# a place, a year or a name alone ("长治", "2025年"): nothing asked that a quote could answer
+# ``Question.asks_nothing``: a place, a year or a name alone
 ASK_MORE = "请说得具体一些，比如想了解{what}的哪方面？"
 NEAR_MISS = "文章里相近的内容是关于{what}的，列在下面供参考。"
 # what the closest quotes give instead of what was asked
@@ -101,7 +101,7 @@ class Answerer:
         decides on, and what ``parkqa fit`` learns from."""
         t0 = time.perf_counter()
         q = self.reader.read(question)
-        if not q.terms and not q.kinds:   # a place or a year alone: nothing to look up
+        if q.asks_nothing:   # nothing to look up
             if timings is not None:
                 timings.update(embed=time.perf_counter() - t0, search=0.0, score=0.0)
             return q, [], []
@@ -124,7 +124,7 @@ class Answerer:
         timings: dict = {}
         q, hits, ranked = self.analyze(question, k=k, timings=timings)
         t3 = time.perf_counter()
-        if not q.terms and not q.kinds:
+        if q.asks_nothing:
             what = "、".join(q.places) or "、".join(f"{y}年" for y in q.years) or "这个话题"
             ans = Answer(question, False, ASK_MORE.format(what=what))
             ans.timings = {**timings, "compose": 0.0, "total": time.perf_counter() - t0}

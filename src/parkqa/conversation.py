@@ -134,7 +134,7 @@ def _named_in_answer(answer: str, question: str, names, noun: str = "") -> str:
     # project the articles name was taught to jieba: "特瓦时磷酸锰铁锂正极材料项目")
     shown = {(answer.find(n), -len(n), n) for n in names if n and n in answer}
     shown |= {(m.start(), -len(m.group()), m.group()) for m in entity_names(answer)}
-    found = sorted(x for x in shown if x[2] not in question and not is_given(x[2], question)
+    found = sorted(x for x in shown if not is_given(x[2], question)   # it holds "n in question"
                    and (kind is None or kind.search(x[2])))
     return found[0][2] if found else ""
 

@@ -65,6 +65,9 @@ DETAILS = {
                 r"[^，,。？?]{0,6}(?:是谁|叫什么|叫啥|名字|姓名)|(?:哪位|谁)(?:记者|写|负责|担任)|"
                 r"who wrote|which reporter|name of the (?:reporter|author|person)", r"(?!)"),
 }
+# a time written in words ("力争年底投产"): a date as much as "2025年" is
+TIME_WORDS = r"今年|去年|明年|年底|年初"
+HALF_YEARS = r"上半年|下半年"
 CLAUSE_BREAK = re.compile(r"[，,；;。？?！!]")
 _ASKING = re.compile(r"多少|几|哪|什么|啥|谁|何|怎么|如何|吗|是否|是不是|有没有|"
                      r"\b(?:what|which|who|when|where|why|how|is|are|does|did|do)\b", re.I)

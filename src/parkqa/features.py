@@ -23,7 +23,7 @@ import numpy as np
 
 from .article_lines import ArticleLines, asks_picture, several
 from .chunking import Sentence
-from .cues import NUMBER, STATES_PLAN, shows_detail
+from .cues import HALF_YEARS, NUMBER, STATES_PLAN, TIME_WORDS, shows_detail
 from .question import Question
 from .sentence_facts import SentenceFacts
 from .slots import asked_article_field, asked_type, question_focus, slot_value
@@ -32,8 +32,7 @@ from .terms import CoverageMemo, coverage, sentence_terms
 HAS = {
     "number": re.compile(r"\d|[一二三四五六七八九十百千万亿]+[个家项所名条倍]"),
     # a year or month, or a time written in words ("力争年底投产")
-    "date": re.compile(r"\d{4}\s*年|\d{1,2}\s*月|今年|去年|明年|年底|年初|月底|上半年|下半年|"
-                      r"十四五|十五五"),
+    "date": re.compile(rf"\d{{4}}\s*年|\d{{1,2}}\s*月|{TIME_WORDS}|月底|{HALF_YEARS}|十四五|十五五"),
     # items joined by "、", a chain "A—B—C", or parallel clauses joined by "；"
     "list": re.compile(r"、.*、|[^-—\s]+[-—][^-—\s]+[-—][^-—\s]+|[；;]"),
     "entity": re.compile(r"公司|集团|企业|研究院|实验室|中心|基地|项目|记者|主任|书记|局长|长|者"),

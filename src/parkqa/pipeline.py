@@ -231,8 +231,9 @@ class ParkQA:
             answer, hits = self._answer(loaded, q, resolved, top_k)
             # "那经开区呢？" after a question about 2024: the other place's figure for the year
             # the articles give it, when they give none for 2024
-            relaxed = without_carried_year(resolved, q) if resolved != q else ""
-            if not answer.answered and relaxed:
+            relaxed = without_carried_year(resolved, q) \
+                if not answer.answered and resolved != q else ""
+            if relaxed:
                 retry = self._answer(loaded, q, relaxed, top_k)
                 if retry[0].answered:
                     (answer, hits), resolved = retry, relaxed

@@ -61,6 +61,12 @@ class Question:
     place_mentions: int = 0
 
     @property
+    def asks_nothing(self) -> bool:
+        """Whether it names only a place, a year or a name ("长治", "2025年"): no term and no
+        kind of value a quote could answer."""
+        return not self.terms and not self.kinds
+
+    @property
     def compares_places(self) -> bool:
         """Whether the question names two or more places, each in words of its own."""
         return len(self.places) >= 2 and self.place_mentions >= 2

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import re
 
-from .cues import CLAUSE_BREAK, DETAILS, NUMBER, ORGANIZATION, person_names
+from .cues import (CLAUSE_BREAK, DETAILS, HALF_YEARS, NUMBER, ORGANIZATION, TIME_WORDS,
+                   person_names)
 from .question import Question, opens_english
 
 # question words: a focus term sits next to one of them
@@ -32,7 +33,7 @@ FAR = 6         # ...and the closest term before one, this far, when none is tha
 WINDOW = 24     # a value this close to the focus fills the slot
 
 _VALUES = {
-    "date": re.compile(r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月|今年|去年|明年|年底|年初|上半年|下半年"),
+    "date": re.compile(rf"(?:19|20)\d{{2}}\s*年|\d{{1,2}}\s*月|{TIME_WORDS}|{HALF_YEARS}"),
     # "多久": a span of time, or the two dates it lies between
     "duration": re.compile(r"\d[\d.]*\s*(?:个)?\s*(?:工作日|天|日|周|星期|个月|月|年|小时|分钟)|"
                            r"[一二两三四五六七八九十半]+\s*(?:个)?\s*(?:工作日|天|周|个月|年|小时)|"
