@@ -29,6 +29,10 @@ from .summary import (SUMMARY_FEATURES, choose_summary, summary_anchor, summary_
                       summary_rows)
 
 
+# the composer's knobs tried on dev: a further quote must score this share of the best one, and
+# a quote for a part the best one leaves out this share
+EXTRA_RATIOS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+PART_RATIOS = (0.02, 0.05, 0.1, 0.25, 0.5)
 MAX_MEDIAN_CHARS = 115   # answers as shown, over answerable dev items; the answers given (the
 # refused ones left out, often the shortest) run a few characters longer, and the product aims at ≤ 120
 
@@ -38,18 +42,26 @@ def _overlaps(sentence, ranges) -> bool:
                for d, s, e in ranges for a, b in sentence.spans)
 
 
-def _analyzed(qa, items, cache: dict | None = None):
-    """Each item's question analysis and candidates, scored by the current sentence model.
-    Candidates and their features do not depend on the model, so within one fit they are
-    computed once per question (``cache``) and only rescored."""
+def _candidates(qa, item, cache: dict):
+    """The item's question analysis and candidates (in a fixed order). Candidates and their
+    features do not depend on the model, so within one fit they are computed once per
+    question."""
+    key = item["question"]
+    if key not in cache:
+        q, _, ranked = qa.answerer.analyze(key)
+        cache[key] = (q, ranked)
+    return cache[key]
+
+
+def _analyzed(qa, items, cache: dict | None = None, fixed: dict | None = None):
+    """Each item's question analysis and candidates, scored by the current sentence model,
+    or by ``fixed[question]`` (scores in ``_candidates`` order) where given."""
     cache = {} if cache is None else cache
     for item in items:
-        key = item["question"]
-        if key not in cache:
-            q, _, ranked = qa.answerer.analyze(key)
-            cache[key] = (q, ranked)
-        q, ranked = cache[key]
-        scores = qa.answerer.model.sentence.predict_proba(feature_matrix(ranked))
+        q, ranked = _candidates(qa, item, cache)
+        scores = fixed.get(item["question"]) if fixed else None
+        if scores is None:
+            scores = qa.answerer.model.sentence.predict_proba(feature_matrix(ranked))
         for c, p in zip(ranked, scores):
             c.score = float(p)
         yield item, q, sorted(ranked, key=lambda c: -c.score)
@@ -58,16 +70,32 @@ def _analyzed(qa, items, cache: dict | None = None):
 def sentence_data(qa, items, cache: dict | None = None) -> tuple[np.ndarray, np.ndarray,
                                                                  list[int]]:
     """Features and labels (does the candidate overlap the gold evidence?) of every candidate
-    of every item; ``groups`` says which question each row belongs to. A trap's candidates are
-    all negatives: the near misses (another year, another park) the scorer must learn to doubt."""
+    of every item, in ``_candidates`` order; ``groups`` says which question each row belongs
+    to. A trap's candidates are all negatives: the near misses (another year, another park)
+    the scorer must learn to doubt."""
+    cache = {} if cache is None else cache
     X, y, groups = [], [], []
-    for n, (item, _, ranked) in enumerate(_analyzed(qa, items, cache)):
+    for n, item in enumerate(items):
+        _, ranked = _candidates(qa, item, cache)
         ranges = evidence_ranges(item, qa.index.articles)
-        for c in ranked:
-            X.append(feature_matrix([c])[0])
-            y.append(int(_overlaps(c.sentence, ranges)))
-            groups.append(n)
-    return np.array(X), np.array(y), groups
+        if ranked:
+            X.extend(feature_matrix(ranked))
+        y.extend(int(_overlaps(c.sentence, ranges)) for c in ranked)
+        groups.extend([n] * len(ranked))
+    return np.array(X).reshape(len(y), len(FEATURES)), np.array(y), groups
+
+
+def _out_of_fold_scores(make, X, y, groups, items, folds: int = 5) -> dict:
+    """Each train question's candidate scores from a sentence model fitted without its fold
+    (``make(X, y)``): the refusal and the summary selector learn from scores like those they
+    meet on questions the scorer never saw, not from the scorer's own train fit."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = np.asarray(groups)
+    scores = np.zeros(len(y))
+    for fit_rows, held in GroupKFold(folds).split(X, y, groups):
+        scores[held] = make(X[fit_rows], y[fit_rows]).predict_proba(X[held])
+    return {item["question"]: scores[groups == n] for n, item in enumerate(items)}
 
 
 def _hit_at_1(model: Linear, X, y, groups) -> float:
@@ -81,12 +109,12 @@ def _hit_at_1(model: Linear, X, y, groups) -> float:
     return sum(label for _, label in best.values()) / max(1, len(best))
 
 
-def summary_data(qa, items, cache: dict | None = None) -> list[tuple]:
+def summary_data(qa, items, cache: dict | None = None, fixed: dict | None = None) -> list[tuple]:
     """For each summary question (about one article) with must_contain strings: its
     sentences' ``SUMMARY_FEATURES``, which of them hold one of those strings, and what
     ``choose_summary`` needs to be scored again."""
     out = []
-    for item, q, ranked in _analyzed(qa, items, cache):
+    for item, q, ranked in _analyzed(qa, items, cache, fixed):
         if not ranked or "summary" not in q.kinds or "across" in q.kinds \
                 or not item["must_contain"]:
             continue
@@ -121,11 +149,11 @@ def _fit_summary(qa, train_rows: list[tuple], dev_rows: list[tuple]) -> Linear |
 
 
 def refusal_data(qa, items, extra_ratio: float, cache: dict | None = None,
-                 part_ratio: float = 0.1):
+                 part_ratio: float = 0.1, fixed: dict | None = None):
     """Refusal features of each item as answered with the current sentence scorer, whether it
     is answerable, and whether the composed answer holds every must_contain."""
     rows, answerable, complete, chars = [], [], [], []
-    for item, q, ranked in _analyzed(qa, items, cache):
+    for item, q, ranked in _analyzed(qa, items, cache, fixed):
         chosen = compose(q, ranked, extra_ratio=extra_ratio, finder=qa.answerer.finder,
                          part_ratio=part_ratio, summary=qa.answerer.model.summary)
         f = refusal_features(q, chosen, ranked)
@@ -166,14 +194,16 @@ def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0
         hit = _hit_at_1(model, Xd, yd, gd)
         if hit > best_hit:
             best_c, best_hit, sentence = C, hit, model
+    held_out = _out_of_fold_scores(
+        lambda X, y: Linear(FEATURES).fit(X, y, C=best_c, balanced=False), Xt, yt, gt, train)
     am = AnswerModel(sentence, Linear(REFUSAL_FEATURES))
     qa.answerer.model = am
-    summaries = summary_data(qa, train, cache)
+    summaries = summary_data(qa, train, cache, held_out)
     if summaries:
         am.summary = _fit_summary(qa, summaries, summary_data(qa, dev, cache))
     knobs = {}
-    for ratio in (0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-        for part in (0.05, 0.1, 0.25, 0.5):
+    for ratio in EXTRA_RATIOS:
+        for part in PART_RATIOS:
             _, ld, comp, chars = refusal_data(qa, dev, ratio, cache, part)
             ok = [c for c, a in zip(comp, ld) if a]
             knobs[ratio, part] = (sum(ok) / max(1, len(ok)),
@@ -181,7 +211,7 @@ def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0
     # the most complete answers among the settings whose median answer stays readable
     short = [k for k in knobs if -knobs[k][1] <= max_median_chars] or list(knobs)
     am.extra_ratio, am.part_ratio = max(short, key=lambda k: knobs[k])
-    Rt, lt, _, _ = refusal_data(qa, train, am.extra_ratio, cache, am.part_ratio)
+    Rt, lt, _, _ = refusal_data(qa, train, am.extra_ratio, cache, am.part_ratio, held_out)
     Rd, ld, _, _ = refusal_data(qa, dev, am.extra_ratio, cache, am.part_ratio)
     # the threshold is a quantile of P(answerable) over answerable questions; dev alone holds
     # too few of them for a steady 5% quantile, so out-of-fold predictions on the blind-written
