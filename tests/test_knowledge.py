@@ -25,8 +25,10 @@ def test_articles_about_other_parks_need_no_code_change():
     # a bare zone type in an article about a place means that place's own zone
     assert kb.mentions("经开区企业", context="晋城经开区") == ["晋城经开区"]
     assert kb.mentions("全市", context="运城高新区") == ["运城市"]
-    # and in a question it may mean any of them
+    # and in a question it may mean any of them, unless the question names its city
     assert set(kb.mentions("经开区有多少企业？")) == {"晋城经开区", "长治经开区"}
+    assert kb.mentions("长治全市规上工业增加值是多少？") == ["长治市"]
+    assert kb.mentions("晋城的经开区有多少企业？") == ["晋城市", "晋城经开区"]
     # ...as one place meant, not two compared
     one = Question(raw="", text="", english=False, tokens=[], terms={}, kinds=set(), unit="",
                    years=[], places=kb.mentions("经开区有多少企业？"),

@@ -121,7 +121,8 @@ class Knowledge:
     def mention_spans(self, text: str, *, context: str = "") -> list[tuple[int, int, list[str]]]:
         """``(start, end, places)`` for each place named in ``text``, in order. A bare suffix
         ("高新区") or "全市" means the place of that kind in ``context`` (the article's subject)
-        when it has one, else every place of that kind the corpus knows."""
+        when it has one, else the one of the city ``text`` names ("长治全市", "长治的经开区"),
+        else every place of that kind the corpus knows."""
         text = short_form(text)
         spans: list[tuple[int, int, list[str]]] = []
         taken = [False] * len(text)
@@ -135,6 +136,7 @@ class Knowledge:
                     taken[m.start():m.end()] = [True] * (m.end() - m.start())
                     spans.append((m.start(), m.end(), [place.name]))
         owner = self.place(context) if context else None
+        named = {self.place(names[0]).city for _, _, names in spans}
         bare = [(w, [z.name for z in self.zones]) for w in ALL_ZONES]
         bare += [(s, [z.name for z in self.zones if z.suffix == s])
                  for s in set(ZONE_SUFFIXES.values())]
@@ -146,6 +148,8 @@ class Knowledge:
                 names = [owner.name]
             elif owner and word not in ALL_ZONES:   # "全市"/"高新区" in an article: its city's
                 names = [n for n in names if self.place(n).city == owner.city] or names
+            elif not owner:
+                names = [n for n in names if self.place(n).city in named] or names
             for m in re.finditer(re.escape(word), text):
                 if word in CITY_DEICTIC and not _is_word_at(text, m.start(), m.end()):
                     continue   # "资本市场" holds 本市 but says nothing of a city
