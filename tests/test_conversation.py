@@ -61,6 +61,9 @@ def test_subject_is_the_opening_noun_phrase():
     assert subject_of("请问长治高新区现在有多少家入区企业？") == "长治高新区"
     assert subject_of("山西正来制药新生产线每天能产多少支口服液？") == "山西正来制药新生产线"
     assert subject_of("哪家公司负责人说没费心？") == ""
+    # it ends at its verb, though not at a verbal noun inside a name
+    assert subject_of("中科潞安建成了全球首条深紫外LED生产线吗？") == "中科潞安"
+    assert subject_of("资本市场服务基地跟谁共建？") == "资本市场服务基地"
 
 
 @pytest.mark.parametrize("follow_up, previous, expected", [
@@ -111,3 +114,12 @@ def test_a_pronoun_means_the_first_name_the_answer_gives_even_one_jieba_was_not_
     resolved = resolve_followup("它是哪年投产的？", "投资最大的是哪个项目？",
                                 previous_answer=answer, names=["立讯电子产业园"])
     assert resolved.startswith("特瓦时正极材料项目")
+
+
+def test_a_run_of_words_that_ends_like_a_name_is_no_name():
+    # "这片涵盖科技" (of 科技工业园) and "…形成科技" (of 科技型企业) end like a name and are none
+    answer = "这片涵盖科技工业园、漳泽工业园的热土。长治高新区形成科技型中小企业梯次发展格局。"
+    resolved = resolve_followup("它是哪年建成的？", "哪个园区最早建成？", previous_answer=answer)
+    assert "涵盖" not in resolved and "形成" not in resolved
+    assert resolved.startswith("科技工业园是哪年建成的") or \
+        resolved.startswith("漳泽工业园是哪年建成的")

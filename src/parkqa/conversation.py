@@ -50,10 +50,19 @@ ELLIPSIS_CHARS = 12
 
 
 def subject_of(question: str) -> str:
-    """The noun phrase a question opens with ("特瓦时一期项目总投资多少？" -> "特瓦时一期项目")."""
+    """The noun phrase a question opens with ("特瓦时一期项目总投资多少？" -> "特瓦时一期项目"),
+    up to its verb ("中科潞安建成了全球首条…" -> "中科潞安")."""
     q = re.sub(r"^(请问|我想问|想问一下|问一下)", "", question.strip())
     cut = _PREDICATE.search(q)
     subject = q[: cut.start()] if cut else q
+    at = 0
+    for word in pos_cut(subject):
+        # a verb of two characters or more, not a verbal noun ("服务基地"); a single-character
+        # "verb" is often part of a name jieba was not taught ("正来制药")
+        if word.flag == "v" and len(word.word) >= 2 and at >= 2:
+            subject = subject[:at]
+            break
+        at += len(word.word)
     return subject if 2 <= len(subject) <= 20 else ""
 
 
@@ -133,10 +142,33 @@ def _named_in_answer(answer: str, question: str, names, noun: str = "") -> str:
     # the index's names, and what reads as a name in the answer itself (not every company or
     # project the articles name was taught to jieba: "特瓦时磷酸锰铁锂正极材料项目")
     shown = {(answer.find(n), -len(n), n) for n in names if n and n in answer}
-    shown |= {(m.start(), -len(m.group()), m.group()) for m in entity_names(answer)}
+    words = _words(answer)
+    shown |= {(m.start(), -len(m.group()), m.group())
+              for m in entity_names(answer, lambda m: _reads_as_name(m, words))}
     found = sorted(x for x in shown if not is_given(x[2], question)   # it holds "n in question"
                    and (kind is None or kind.search(x[2])))
     return found[0][2] if found else ""
+
+
+def _words(text: str) -> list[tuple[int, int, str]]:
+    """jieba's words of ``text`` as (start, end, part of speech)."""
+    out, at = [], 0
+    for word in pos_cut(text):
+        out.append((at, at + len(word.word), word.flag))
+        at += len(word.word)
+    return out
+
+
+def _reads_as_name(match: re.Match, words: list[tuple[int, int, str]]) -> bool:
+    """Whether a match of ``entity_names`` is a name, not a run of words that happens to end
+    like one: it starts and ends where words do and holds no verb or pronoun ("这片涵盖科技" of
+    "这片涵盖科技工业园", "…形成科技" of "形成科技型企业"). A quoted name counts as it is."""
+    if match.group()[0] in "“《「":
+        return True
+    start, end = match.span()
+    bounds = {a for a, _, _ in words} | {b for _, b, _ in words}
+    return start in bounds and end in bounds and not any(
+        flag == "v" or flag.startswith("r") for a, _, flag in words if start <= a < end)
 
 
 def resolve_followup(question: str, previous: str | None, *, previous_answer: str = "",

@@ -158,10 +158,17 @@ def _values(kind: str, text: str, unit: str = "") -> list[tuple[int, str]]:
     return [(m.start(), m.group()) for m in pattern.finditer(text)]
 
 
-def entity_names(text: str):
+def entity_names(text: str, accept=lambda match: True):
     """Matches of what reads as a name in ``text``: a quoted name, or one ending in what names
-    a body, a product line or a project."""
-    return _VALUES["entity"].finditer(text)
+    a body, a product line or a project. A match ``accept`` turns down is looked for again one
+    character further ("这片涵盖科技" turned down, "科技工业园" is found)."""
+    pattern, at = _VALUES["entity"], 0
+    while (match := pattern.search(text, at)) is not None:
+        if accept(match):
+            yield match
+            at = match.end()
+        else:
+            at = match.start() + 1
 
 
 def is_given(value: str, question: str) -> bool:
