@@ -144,3 +144,19 @@ def test_a_question_takes_milliseconds(lex):
         lex.fix_homophones(q)
         lex.english_terms("How many enterprises does Zhongke Lu'an have in Changzhi?")
     assert (time.perf_counter() - started) / len(questions) < 0.01
+
+
+def test_a_gloss_is_a_key_only_when_it_means_what_the_key_says():
+    from parkqa.lexicon import _gloss_key
+
+    assert _gloss_key("Ph.D.") == "phd"            # "PhDs" in a question meets 博士
+    assert _gloss_key("many times") is None        # not "time"
+    assert _gloss_key("not yet") is None
+    assert _gloss_key("(industrial or technology) park") == "park"
+
+
+def test_the_senses_of_one_english_word_come_together():
+    lex = Lexicon.build(["博士", "及时", "一度", "企业", "长治"] * 3)
+    groups = lex.english_groups("How many PhDs and enterprises are there in Changzhi?")
+    assert ["博士"] in groups and ["企业"] in groups and ["长治"] in groups
+    assert lex.english_terms("How many PhDs?") == ["博士"]

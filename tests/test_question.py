@@ -93,3 +93,12 @@ def test_an_english_count_asks_for_its_measure_word():
 def test_a_question_asking_two_dates_wants_both(text):
     assert {"date", "duration"} <= answer_kinds(text)
     assert "duration" not in answer_kinds("特瓦时一期是什么时候投产的？")
+
+
+def test_the_senses_of_one_english_word_share_its_weight(qa):
+    reader = qa.answerer.reader
+    q = reader.read("How many full-time PhDs are there in Changzhi?")
+    senses = next(g for g in qa.index.lexicon.english_groups(q.text) if len(g) >= 2)
+    assert all(q.terms[w] == pytest.approx(reader.idf(w) / len(senses))
+               for w in senses if w in q.terms and w not in ("长治",))
+    assert q.terms["博士"] > max(q.terms[w] for w in senses if w in q.terms)

@@ -48,6 +48,10 @@ did has have had there their they them he she his her we our you your i me my no
 would should shall may might must about into than so such some any all each also up out over very
 more most between after before during since until tell please give list show sb sth etc""".split())
 
+# stopwords that carry a gloss's meaning: a gloss holding one is no key (see _gloss_key)
+_QUALIFIERS = frozenset("""many much more most all each some any very not no over up out between
+after before during since until into than about""".split())
+
 Words = dict[str, tuple[int, list[str]]]    # Han word -> (count, toneless readings)
 
 
@@ -141,6 +145,11 @@ class Lexicon:
 
     def english_terms(self, text: str) -> list[str]:
         """Vocabulary words for the English words, phrases and pinyin names in ``text``."""
+        return list(dict.fromkeys(w for group in self.english_groups(text) for w in group))
+
+    def english_groups(self, text: str) -> list[list[str]]:
+        """``english_terms`` by what they stand for: the vocabulary words of one English word,
+        phrase or name together (its senses: "time" -> 一度, 及时)."""
         words = [_stem(t) for t in _ENGLISH.findall(_ascii(text).lower().replace("-", " "))
                  if t not in STOPWORDS]
         found = _longest_first(words, _MAX_PHRASE, lambda ws: self._english.get(" ".join(ws))
@@ -148,7 +157,7 @@ class Lexicon:
         for run in self._name_runs(_ascii(text)):
             found += _longest_first(run, _MAX_NAME_WORDS, lambda ws: self._names.get(
                 "".join(ws)) or self._name_prefixes.get("".join(ws)))
-        return list(dict.fromkeys(found))
+        return found
 
     def _within_keys(self, word: str) -> list[str] | None:
         """The words of the two-word keys ``word`` is part of, when there are few of them (a
@@ -169,13 +178,15 @@ class Lexicon:
         return runs
 
 
-def _longest_first(tokens: list[str], longest: int, lookup: Callable) -> list[str]:
-    """Left to right, the longest span of up to ``longest`` tokens that ``lookup`` knows."""
+def _longest_first(tokens: list[str], longest: int, lookup: Callable) -> list[list[str]]:
+    """Left to right, what ``lookup`` gives for the longest span of up to ``longest`` tokens
+    it knows, one list per span."""
     out, i = [], 0
     while i < len(tokens):
         n = next((n for n in range(min(longest, len(tokens) - i), 1, -1)
                   if lookup(tokens[i:i + n])), 1)
-        out += lookup(tokens[i:i + n]) or []
+        found = lookup(tokens[i:i + n])
+        out += [list(found)] if found else []
         i += n
     return out
 
@@ -239,10 +250,15 @@ def _stem(word: str) -> str:
 
 
 def _gloss_key(gloss: str) -> str | None:
-    """A short gloss as a key: "(industrial or technology) park" -> "park"."""
+    """A short gloss as a key: "(industrial or technology) park" -> "park", "Ph.D." -> "phd".
+    A gloss whose meaning rests on a word questions drop ("many times", "not yet") is none:
+    its key ("time") would stand for what it does not mean."""
     if "[" in gloss or re.match(r"(old )?variant of|see |surname|CL:|abbr", gloss):
         return None
     gloss = re.sub(r"\([^)]*\)", " ", gloss).lower().replace("-", " ")
+    gloss = re.sub(r"(?<=[a-z])\.(?=[a-z])", "", gloss)     # an abbreviation's dots
+    if any(t in _QUALIFIERS for t in _ENGLISH.findall(gloss)):
+        return None
     tokens = [_stem(t) for t in _ENGLISH.findall(gloss) if t not in STOPWORDS]
     return " ".join(tokens) if 0 < len(tokens) <= _MAX_PHRASE else None
 

@@ -156,8 +156,10 @@ class QuestionReader:
         english = is_english(text)
         if not english:
             text = self.lexicon.fix_homophones(text)
-        extra = self._without_place_homophones(
-            self.lexicon.english_terms(text) if english or _LATIN.search(text) else [])
+        # the Chinese words of its English words, phrases and pinyin names, by what each
+        # stands for
+        senses = self.lexicon.english_groups(text) if english or _LATIN.search(text) else []
+        extra = self._without_place_homophones(list(dict.fromkeys(w for g in senses for w in g)))
         # the question read without its frame too: "多少家入区企业" is cut "家入|区|企业" whole,
         # "入区|企业" without "多少"
         tokens = list(dict.fromkeys(tokenize(text) + tokenize(FRAME.sub(" ", text)))) \
@@ -168,6 +170,11 @@ class QuestionReader:
         names = {n for n in noun_list + content if not (english and _LATIN.search(n))
                  and (_LATIN.search(n) or n in noun_list)}
         terms = self._weights(content + extra, names=names)
+        if english:   # the senses of one English word share its weight ("time": 一度, 及时)
+            for group in senses:
+                for word in group:
+                    if word in terms:
+                        terms[word] /= len(group)
         years = YEAR.findall(text)
         spans = self.knowledge.mention_spans(text)
         parts = [part for part in ASPECT_SPLIT.split(text) if len(part.strip()) >= 2]
