@@ -89,3 +89,28 @@ def test_boosted_trees_learn_what_a_line_cannot_and_round_trip_in_the_model_file
     assert isinstance(again, Boosted)
     assert np.allclose(again.predict_proba(X), boosted.predict_proba(X))
     assert max(again.weights(), key=again.weights().get) in SUMMARY_FEATURES[:2]
+
+
+def test_trees_correct_a_line_where_features_combine_and_round_trip(tmp_path):
+    from parkqa.boosted import Corrected
+    from parkqa.features import FEATURES
+
+    rng = np.random.default_rng(0)
+    X = np.zeros((2000, len(FEATURES)))
+    X[:, :3] = rng.uniform(-1, 1, size=(2000, 3))
+    # a gold sentence is likelier with the first feature, and only where two others agree
+    z = 1.5 * X[:, 0] + 3.0 * ((X[:, 1] > 0) == (X[:, 2] > 0)) - 2.5
+    y = (rng.uniform(size=len(z)) < 1 / (1 + np.exp(-z))).astype(int)
+    corrected = Corrected(FEATURES).fit(X[:1500], y[:1500], min_child_samples=10)
+    line = corrected.linear.predict_proba(X[1500:])
+    both = corrected.predict_proba(X[1500:])
+    truth = y[1500:]
+    def log_loss(p):
+        return -np.mean(truth * np.log(p) + (1 - truth) * np.log(1 - p))
+    assert log_loss(both) < log_loss(line) - 0.02      # the trees learned what the line cannot
+    model = AnswerModel.load(default_model_path())
+    model.sentence = corrected
+    model.save(tmp_path / "m.json")
+    again = AnswerModel.load(tmp_path / "m.json").sentence
+    assert isinstance(again, Corrected)
+    assert np.allclose(again.predict_proba(X), corrected.predict_proba(X))

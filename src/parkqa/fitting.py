@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .answering import answer_text, refusal_features
-from .boosted import Boosted
+from .boosted import Boosted, Corrected
 from .composer import compose, labels
 from .corpus import squash
 from .evaluation import evidence_ranges, load_qa, split_items
@@ -190,14 +190,21 @@ def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0
     cache: dict = {}
     Xt, yt, gt = sentence_data(qa, train, cache)
     Xd, yd, gd = sentence_data(qa, dev, cache)
+    makers = {C: lambda X, y, C=C: Linear(FEATURES).fit(X, y, C=C, balanced=False)
+              for C in (0.03, 0.1, 0.3, 1.0, 3.0)}
     best_c, best_hit, sentence = None, -1.0, None
-    for C in (0.03, 0.1, 0.3, 1.0, 3.0):
-        model = Linear(FEATURES).fit(Xt, yt, C=C, balanced=False)
+    for name, make in makers.items():
+        model = make(Xt, yt)
         hit = _hit_at_1(model, Xd, yd, gd)
         if hit > best_hit:
-            best_c, best_hit, sentence = C, hit, model
-    held_out = _out_of_fold_scores(
-        lambda X, y: Linear(FEATURES).fit(X, y, C=best_c, balanced=False), Xt, yt, gt, train)
+            best_c, best_hit, sentence = name, hit, model
+    # trees correcting the best line where features combine
+    makers["trees"] = lambda X, y, C=best_c: Corrected(FEATURES).fit(X, y, C=C)
+    model = makers["trees"](Xt, yt)
+    hit = _hit_at_1(model, Xd, yd, gd)
+    if hit > best_hit:
+        best_c, best_hit, sentence = "trees", hit, model
+    held_out = _out_of_fold_scores(makers[best_c], Xt, yt, gt, train)
     am = AnswerModel(sentence, Linear(REFUSAL_FEATURES))
     qa.answerer.model = am
     summaries = summary_data(qa, train, cache, held_out)

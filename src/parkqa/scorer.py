@@ -1,8 +1,9 @@
 """The answer scorer and the refusal, scikit-learn style: ``fit`` on a train split, ``predict``,
 parameters saved and loaded as plain JSON beside the index.
 
-- ``SentenceScorer``: probability that a candidate sentence holds (part of) the answer, a logistic
-  regression over ``parkqa.features.FEATURES``.
+- Sentence scorer: probability that a candidate sentence holds (part of) the answer, over
+  ``parkqa.features.FEATURES``: a logistic regression, or one whose log-odds boosted trees
+  correct (``parkqa.boosted.Corrected``), whichever ranks gold sentences first more often on dev.
 - ``Refusal``: probability that the question is answerable from the chosen sentences, a logistic
   regression over ``REFUSAL_FEATURES``; its threshold is chosen on the dev split so that at most
   ``max_wrong_refusals`` of answerable questions are refused.
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .boosted import KIND as BOOSTED, Boosted
+from .boosted import CORRECTED, KIND as BOOSTED, Boosted, Corrected
 from .features import FEATURES
 from .slots import GROUPS
 from .summary import SUMMARY_FEATURES, prior_summary
@@ -102,7 +103,7 @@ class AnswerModel:
     """Sentence scorer + refusal + summary selector + the composer's fitted knobs, saved as
     one JSON file."""
 
-    def __init__(self, sentence: Linear, refusal: Linear, threshold: float = 0.5,
+    def __init__(self, sentence: Linear | Corrected, refusal: Linear, threshold: float = 0.5,
                  extra_ratio: float = 0.6, part_ratio: float = 0.1,
                  meta: dict | None = None, summary: Linear | Boosted | None = None) -> None:
         self.sentence = sentence
@@ -142,10 +143,10 @@ class AnswerModel:
                         "`parkqa fit` is run")
             return cls.unfitted()
         summary = d.get("summary")   # none in a model fitted before the summary selector
-        return cls(Linear.from_dict(d["sentence"]), Linear.from_dict(d["refusal"]),
+        return cls(model_from_dict(d["sentence"]), Linear.from_dict(d["refusal"]),
                    d["threshold"], d["extra_ratio"], d.get("part_ratio", 0.1),
                    d.get("meta", {}),
-                   summary_from_dict(summary) if summary and list(summary["names"])
+                   model_from_dict(summary) if summary and list(summary["names"])
                    == list(SUMMARY_FEATURES) else None)
 
     def save(self, path: Path) -> None:
@@ -159,11 +160,10 @@ class AnswerModel:
             else cls.unfitted()
 
 
-def summary_from_dict(d: dict):
-    """The saved summary selector: a ``Linear`` or a ``parkqa.boosted.Boosted``."""
-    if d.get("kind") == BOOSTED:
-        return Boosted.from_dict(d)
-    return Linear.from_dict(d)
+def model_from_dict(d: dict) -> Linear | Boosted | Corrected:
+    """A saved scorer or selector: a ``Linear``, or one with trees (``parkqa.boosted``)."""
+    kinds = {BOOSTED: Boosted, CORRECTED: Corrected}
+    return kinds[d["kind"]].from_dict(d) if d.get("kind") in kinds else Linear.from_dict(d)
 
 
 def choose_threshold(p_answerable: np.ndarray, answerable: np.ndarray, *,
