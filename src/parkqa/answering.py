@@ -15,7 +15,7 @@ Example::
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
@@ -111,13 +111,26 @@ class Answerer:
                                        tokens=q.tokens, places=q.places, timings=timings)
         t2 = time.perf_counter()
         ranked = self.finder.candidates(q, qvec, hits)
-        scores = self.model.sentence.predict_proba(feature_matrix(ranked))
-        for c, p in zip(ranked, scores):
-            c.score = float(p)
+        q.part_candidates = [self.finder.candidates(part, qvec, hits)
+                             for part in self._parts(q)]
+        for cands in [ranked, *q.part_candidates]:
+            score(cands, self.model.sentence)
         ranked.sort(key=lambda c: -c.score)
         if timings is not None:
             timings.update(embed=t1 - t0, search=t2 - t1, score=time.perf_counter() - t2)
         return q, hits, ranked
+
+    def _parts(self, q: Question) -> list[Question]:
+        """The parts of a Chinese question of several, each read as a question of its own
+        (the place or year the whole names when the part names none)."""
+        if q.english or len(q.parts) < 2:
+            return []
+        out = []
+        for text in q.parts:
+            part = self.reader.read(text)
+            out.append(replace(part, places=part.places or q.places,
+                               years=part.years or q.years))
+        return out
 
     def answer(self, question: str, *, k: int = 5) -> tuple[Answer, list]:
         t0 = time.perf_counter()
@@ -157,6 +170,12 @@ class Answerer:
                         start=min(x[0] for x in spans), end=max(x[1] for x in spans),
                         score=round(cand.score, 4),
                         spans=[list(x) for x in spans], **art.meta.citation_fields())
+
+
+def score(cands: list[Candidate], model) -> None:
+    """Set each candidate's ``score``: the sentence model's probability that it answers."""
+    for c, p in zip(cands, model.predict_proba(feature_matrix(cands))):
+        c.score = float(p)
 
 
 def answer_text(quotes: list[str], names: list[str]) -> str:

@@ -93,6 +93,14 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
     for aspect in q.aspects if len(q.aspects) >= 2 else []:
         if max(coverage(aspect, c.sentence.text.lower()) for c in chosen) < 0.5:
             add(next((c for c in about if coverage(aspect, c.sentence.text.lower()) >= 0.5), None))
+    # ...each part read as a question of its own ("全市一共有多少家高企？" after a zone's figure)
+    # by its own best quote that agrees with its place and year, however low that scores for
+    # the whole question
+    for cands in q.part_candidates:
+        top = max((c for c in cands if not c.sentence.heading and not c.features["place_clash"]
+                   and not c.features["year_clash"]), key=lambda c: c.score, default=None)
+        if top is not None and top.score >= part_ratio * best.score:
+            add(top)
     # ...and so does each part asking a value ("是谁的，总投资多少"): the best quote may name the
     # project and a weaker one its investor
     for fills in _part_slots(q):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .answering import answer_text, refusal_features
+from .answering import answer_text, refusal_features, score
 from .boosted import Boosted, Corrected
 from .composer import compose, labels
 from .corpus import squash
@@ -66,6 +66,8 @@ def _analyzed(qa, items, cache: dict | None = None, fixed: dict | None = None):
             scores = qa.answerer.model.sentence.predict_proba(feature_matrix(ranked))
         for c, p in zip(ranked, scores):
             c.score = float(p)
+        for cands in q.part_candidates:
+            score(cands, qa.answerer.model.sentence)
         yield item, q, sorted(ranked, key=lambda c: -c.score)
 
 

@@ -59,6 +59,9 @@ class Question:
     # how many places it names: a bare "经开区" where the articles know two is one place meant
     # (either), not two compared
     place_mentions: int = 0
+    # each part of a question of several parts ("经开区…多少家？全市一共多少？") read as a
+    # question of its own: its candidates, scored (the answerer fills them)
+    part_candidates: list[list] = field(default_factory=list)
 
     @property
     def asks_nothing(self) -> bool:
