@@ -27,7 +27,7 @@ from .cues import HALF_YEARS, NUMBER, STATES_PLAN, TIME_WORDS, shows_detail
 from .question import Question
 from .sentence_facts import SentenceFacts
 from .slots import asked_article_field, asked_type, question_focus, slot_value
-from .terms import CoverageMemo, coverage, sentence_terms
+from .terms import CoverageMemo, Joined, absent_column, coverage_column
 
 HAS = {
     "number": re.compile(r"\d|[一二三四五六七八九十百千万亿]+[个家项所名条倍]"),
@@ -158,90 +158,120 @@ class CandidateFinder:
         if not ids:
             return []
         dense = sims.take(ids)
-        mean, sd, top = float(dense.mean()), float(dense.std()) or 1.0, float(dense.max())
         at = np.minimum(np.searchsorted(matched, ids), max(len(matched) - 1, 0))
         lex = np.where(matched[at] == ids, scores[at], 0.0).astype(np.float32) \
             if len(matched) else np.zeros(len(ids), np.float32)
         lex_top = float(lex.max()) or 1.0
-        slot = (asked_type(q), question_focus(q))
         role = asked_article_field(q)
         meant = self.lines.meant_articles(q, hits)[:several(q)] if role else []
-        out, memo = [], CoverageMemo(q.terms)
-        for n, sid in enumerate(ids):
-            s = idx.sentences[sid]
-            f = self.features(q, s, float(dense[n]), mean, sd, top, passage_score.get(sid, 0.0),
-                              float(lex[n]) / lex_top, slot, role if s.doc in meant else "",
-                              memo)
-            out.append(Candidate(s, f, 0.0, 0, len(s.text)))
-        return out
+        sents = [idx.sentences[i] for i in ids]
+        roles = [role if s.doc in meant else "" for s in sents]
+        passage = np.array([passage_score.get(i, 0.0) for i in ids])
+        columns = self._columns(q, ids, sents, dense, passage, lex.astype(np.float64) / lex_top, roles)
+        keys = FEATURES + ("plan",)
+        return [Candidate(s, dict(zip(keys, row)), 0.0, 0, len(s.text))
+                for s, row in zip(sents, np.column_stack([columns[k] for k in keys]).tolist())]
 
-    def features(self, q: Question, s: Sentence, dense: float, mean: float, sd: float,
-                 top: float, passage: float, bm25: float,
-                 slot: tuple[str, dict] = ("", {}), role: str = "",
-                 memo: CoverageMemo | None = None) -> dict[str, float]:
-        memo = memo or CoverageMemo(q.terms)   # one per question: candidates share titles
-        facts = self.facts[s.id]
-        text, ctx, para = self._lowered[s.id], self.context[s.id], self.paragraph(s.id)
-        prints_role = bool(role) and self.lines.prints(s, role)
-        if prints_role:   # "李茹" answers "写经开区的那篇文章是谁写的": its title is its context
-            ctx = f"{ctx} {self.lines.title[s.doc]}"
-        cov, cov_ctx, absent, own = sentence_terms(q.terms, text, ctx + para, text + ctx)
+    def _columns(self, q: Question, ids: list[int], sents: list[Sentence], dense: np.ndarray,
+                 passage: np.ndarray, bm25: np.ndarray, roles: list[str]) -> dict:
+        """Each feature of the candidate sentences ``ids``, one column (a value per candidate)
+        at a time: what depends on the question alone is worked out once, and the terms are
+        looked for in all candidates' texts at once (``terms.Joined``)."""
+        n, facts, lines = len(ids), [self.facts[i] for i in ids], self.lines
+        zeros = np.zeros(n)
+        mean, sd, top = float(dense.mean()), float(dense.std()) or 1.0, float(dense.max())
+        dense = dense.astype(np.float64)
+        c = {"dense": dense, "dense_z": (dense - mean) / sd, "dense_gap": top - dense,
+             "passage": passage, "bm25": bm25}
+        # "李茹" answers "写经开区的那篇文章是谁写的": its title is its context
+        prints = [bool(r) and lines.prints(s, r) for s, r in zip(sents, roles)]
+        ctx = [f"{self.context[i]} {lines.title[s.doc]}" if p else self.context[i]
+               for i, s, p in zip(ids, sents, prints)]
+        texts = Joined([self._lowered[i] for i in ids])
+        c["coverage"] = coverage_column(q.terms, texts)
+        c["coverage_ctx"] = coverage_column(
+            q.terms, texts, Joined([x + self.paragraph(i) for x, i in zip(ctx, ids)]))
+        # the question's terms the sentence lacks, also with the sentence before it
+        absent = absent_column(q.terms, texts, Joined([t + x for t, x in zip(texts.texts, ctx)]))
+        weight = np.array(list(q.terms.values()), dtype=np.float64)
         total = sum(q.terms.values()) or 1.0
-        missing = max(absent.values(), default=0.0)
-        f = {"dense": dense, "dense_z": (dense - mean) / sd, "dense_gap": top - dense,
-             "passage": passage, "bm25": bm25, "coverage": cov, "coverage_ctx": cov_ctx,
-             "missing": missing / max(total, 1.0) if q.terms else 0.0}
+        c["missing"] = np.where(absent.any(axis=0), np.where(
+            absent, weight[:, None], -np.inf).max(axis=0), 0.0) / max(total, 1.0) \
+            if q.terms else zeros
         for kind in ("number", "date", "list", "entity", "reason"):
-            f[kind] = float(kind in q.kinds) * (1.0 if kind in facts.has else -1.0)
+            c[kind] = float(kind in q.kinds) * _col(1.0 if kind in f.has else -1.0 for f in facts)
         if "duration" in q.kinds:
-            f["date"] = 1.0 if "date" in facts.has else -1.0
-        f["unit"] = (1.0 if re.search(NUMBER + q.unit, s.text) else -1.0) if q.unit else 0.0
+            c["date"] = _col(1.0 if "date" in f.has else -1.0 for f in facts)
+        unit = re.compile(NUMBER + q.unit) if q.unit else None
+        c["unit"] = _col(1.0 if unit.search(s.text) else -1.0 for s in sents) if unit else zeros
         # the sentence's own years say what it is about; its paragraph's only when it has none
         # ("2025年,新认定…26家" does not answer a 2024 question because 2024 is a line above)
-        years, near = facts.years, facts.near_years
-        f["year_match"] = float(bool(q.years) and bool(set(q.years) & near))
-        f["year_clash"] = float(bool(q.years) and bool(years) and not set(q.years) & near)
-        art_place = self.index.articles[s.doc].park
-        f["place_match"] = float(bool(q.places) and s.park in q.places)
-        f["place_clash"] = float(bool(q.places) and bool(s.park) and s.park not in q.places)
-        f["article_place_match"] = float(bool(q.places) and art_place in q.places)
-        f["heading"] = float(s.heading)
-        f["length"] = math.log1p(len(s.text)) / 5.0
-        f["english_dense"] = float(q.english) * (dense - mean) / sd
-        f["summary_pos"] = float("summary" in q.kinds) * passage
-        f["detail"] = (sum(1.0 if shows_detail(d, s.text) else -1.0 for d in q.details)
-                       / len(q.details)) if q.details else 0.0
+        years = set(q.years)
+        c["year_match"] = _col(float(bool(years & f.near_years)) for f in facts) \
+            if years else zeros
+        c["year_clash"] = _col(float(bool(f.years) and not years & f.near_years)
+                               for f in facts) if years else zeros
+        places, parks = q.places, [self.index.articles[s.doc].park for s in sents]
+        c["place_match"] = _col(float(s.park in places) for s in sents) if places else zeros
+        c["place_clash"] = _col(float(bool(s.park) and s.park not in places)
+                                for s in sents) if places else zeros
+        c["article_place_match"] = _col(float(p in places) for p in parks) if places else zeros
+        c["heading"] = heading = _col(float(s.heading) for s in sents)
+        c["length"] = _col(math.log1p(len(s.text)) / 5.0 for s in sents)
+        c["english_dense"] = float(q.english) * (dense - mean) / sd
+        c["summary_pos"] = float("summary" in q.kinds) * passage
+        c["detail"] = _col(sum(1.0 if shows_detail(d, s.text) else -1.0 for d in q.details)
+                           / len(q.details) for s in sents) if q.details else zeros
         about_article = float("article" in q.kinds)
-        f["article_heading"] = about_article * float(s.heading)
-        f["article_lead"] = about_article * float(self.position[s.id] < 3)
-        f["article_byline"] = about_article * float(facts.byline)
-        f["specific"] = float(facts.specific)
+        c["article_heading"] = about_article * heading
+        c["article_lead"] = about_article * _col(float(self.position[i] < 3) for i in ids)
+        c["article_byline"] = about_article * _col(float(f.byline) for f in facts)
+        c["specific"] = _col(float(f.specific) for f in facts)
         # what the sentence says beyond the question: a sentence that only echoes the question
         # ("…是这场绿色转型的直接受益者") rarely answers "为啥"
-        chars = q.chars
-        f["novelty"] = sum(ch not in chars for ch in facts.own) / max(1, len(facts.own))
+        c["novelty"] = _novelty([f.own for f in facts], q.chars)
         # rare terms of the question (a handful of sentences hold them) this sentence lacks
-        f["missing_rare"] = float(sum(1 for w in absent.values() if w >= self.rare_idf))
+        rare = weight[:, None] >= self.rare_idf
+        c["missing_rare"] = (absent & rare).sum(axis=0).astype(np.float64)
         # the measure asked about ("注册资本是多少") and a value of the asked type next to it
-        kind, focus = slot
-        f["focus"] = coverage(focus, text, ctx, known=own) if focus else 0.0
-        f["slot"] = slot_value(kind, focus, s.text, unit=q.unit, question=q.text)
+        kind, focus = asked_type(q), question_focus(q)
+        c["focus"] = coverage_column(focus, texts, Joined(ctx)) if focus else zeros
+        c["slot"] = _col(slot_value(kind, focus, s.text, unit=q.unit, question=q.text)
+                         for s in sents)
         # candidates share articles and sections: each title and heading is read once
-        f["title"] = memo(self.lines.title[s.doc])
-        f["section"] = memo(self._section[s.id])
+        memo = CoverageMemo(q.terms)
+        c["title"] = _col(memo(lines.title[s.doc]) for s in sents)
+        c["section"] = _col(memo(self._section[i]) for i in ids)
         # a rhetorical question of the article ("如何破解…瓶颈？") states nothing
-        f["interrogative"] = float(facts.interrogative)
+        c["interrogative"] = _col(float(f.interrogative) for f in facts)
         # a short line that is a paragraph by itself: a photo caption, a signature, a slogan
-        f["lone_line"] = float(facts.lone_line)
+        c["lone_line"] = _col(float(f.lone_line) for f in facts)
         # "谁写的": 1 for the line printing the asked field of the meant article's metadata,
         # -1 for every other line (also when no field is asked: no line prints one)
-        f["article_role"] = 1.0 if prints_role else -1.0
-        f["caption"] = self.lines.caption(q, s) if asks_picture(q.text) else 0.0
+        c["article_role"] = _col(1.0 if p else -1.0 for p in prints)
+        c["caption"] = _col(lines.caption(q, s) for s in sents) if asks_picture(q.text) \
+            else zeros
         # not weighed by the scorer: whether the sentence, or the one it follows, states a plan
         # ("长治经开区将…。…推动经营主体总量突破4000家。"), for the refusal's plan_clash
-        f["plan"] = float(facts.plan if not prints_role
-                          else bool(STATES_PLAN.search(s.text) or STATES_PLAN.search(ctx)))
-        return f
+        c["plan"] = _col(float(f.plan if not p else bool(
+            STATES_PLAN.search(s.text) or STATES_PLAN.search(x)))
+            for f, p, s, x in zip(facts, prints, sents, ctx))
+        return c
+
+
+def _col(values) -> np.ndarray:
+    return np.fromiter(values, dtype=np.float64)
+
+
+def _novelty(texts: list[str], chars: set[str]) -> np.ndarray:
+    """The share of each text's characters that are not in ``chars``: all texts' characters
+    are looked up at once, as code points."""
+    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    asked = np.fromiter(map(ord, chars), dtype=np.uint32, count=len(chars))
+    inside = np.concatenate(([0], np.cumsum(np.isin(codes, asked))))
+    size = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    end = np.cumsum(size)
+    return (size - (inside[end] - inside[end - size])) / np.maximum(size, 1)
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
