@@ -64,7 +64,7 @@ def test_person_names_are_remembered_per_tokenizer(qa):
         assert [person_names(t) for t in texts] == first
         assert all(set(f) <= set(n) for f, n in zip(first, fresh))   # zone names left out
     # another tokenizer (another index's words) tags for itself: nothing is shared across
-    from parkqa.tokens import Words
+    from parkqa.words import Words
 
     text = "通讯员李晓杰报道高新区"
     with using(qa.index.tokenizer):
