@@ -1,4 +1,4 @@
-"""The answer features worked out a column at a time (``CandidateFinder._columns``,
+"""The answer features worked out a column at a time (``feature_columns``,
 ``terms.Joined``) equal their definition worked out one candidate and one text at a time."""
 import math
 import random
@@ -8,7 +8,8 @@ import numpy as np
 
 from parkqa.article_lines import asks_picture
 from parkqa.cues import NUMBER, STATES_PLAN, shows_detail
-from parkqa.features import FEATURES, _novelty
+from parkqa.feature_columns import _novelty
+from parkqa.features import FEATURES
 from parkqa.slots import asked_article_field, asked_type, question_focus, slot_value
 from parkqa.terms import Joined, absent_column, coverage, coverage_column, credit
 from parkqa.tokens import using
