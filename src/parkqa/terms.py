@@ -8,7 +8,9 @@ all of its character pairs, checked for the whole term. The cost of a look-up gr
 sentences holding its rarest pair, not with the corpus. Built once per loaded index (see
 ``Index.terms``) and kept in compact numpy arrays: about 5 bytes per distinct pair in a sentence.
 
-``credit`` and ``coverage`` say how much of a question's terms a text holds.
+``credit`` and ``coverage`` say how much of a question's terms a text holds;
+``coverage_column`` and ``absent_column`` say it of many texts at once (a question's candidate
+sentences, joined into one string by ``Joined``).
 
 Example::
 
