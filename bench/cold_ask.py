@@ -39,11 +39,15 @@ def mark(name):
 from parkqa.pipeline import ParkQA
 from parkqa.config import Settings
 mark("import parkqa (numpy, faiss, bm25s, jieba, pypinyin, ...)")
-from parkqa import index as ix, tokens
+from parkqa import index as ix
+try:
+    from parkqa.words import _base   # jieba's dictionary, in words.py since perf19
+except ImportError:   # older commits
+    from parkqa.tokens import _base
 settings = Settings.from_env() if hasattr(Settings, "from_env") else Settings()  # older commits
 import jieba.posseg
 mark("import jieba.posseg (reads jieba's part-of-speech table)")
-tokens._base()
+_base()
 mark("jieba dictionary")
 index = ix.load_index(settings)
 mark("load_index (articles, passages, FAISS, tokenizer of the index)")

@@ -103,9 +103,8 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/parkqa_ann"))
     args = parser.parse_args()
+    import parkqa   # first: it sets FAISS's OpenMP wait policy, read when FAISS is loaded
     import faiss
-
-    import parkqa
     from parkqa.answering import Answerer
     from parkqa.evaluation import load_qa
     from parkqa.question import QuestionReader

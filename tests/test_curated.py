@@ -13,7 +13,8 @@ from parkqa.corpus import squash
 from parkqa.curated import CuratedError, check_lexicon
 from parkqa.index import load_index
 from parkqa.index_build import order_synonyms
-from parkqa.tokens import Words, normalize, tokenize
+from parkqa.tokens import normalize, tokenize
+from parkqa.words import Words
 
 from browser import ARTIFACTS, admin_page, ask, bearer, editor_server
 

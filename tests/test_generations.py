@@ -15,7 +15,8 @@ from parkqa.config import Settings
 from parkqa.index import load_index
 from parkqa.index_build import build_index
 from parkqa.pipeline import ParkQA
-from parkqa.tokens import Words, tokenize
+from parkqa.tokens import tokenize
+from parkqa.words import Words
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW_ARTICLE = (ROOT / "tests" / "data" / "new_article.txt").read_text(encoding="utf-8")

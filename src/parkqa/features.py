@@ -3,6 +3,7 @@
 Every feature says something about any question and any article — how similar, how much of the
 question a sentence holds, whether it carries the kind of value asked for, whether it agrees with
 the question's place and year — so weights fitted on one corpus carry over to new articles.
+They are worked out a column at a time in ``parkqa.feature_columns``.
 
 Example::
 
@@ -15,19 +16,20 @@ Example::
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .article_lines import ArticleLines, asks_picture, several
+from .article_lines import ArticleLines, several
 from .chunking import Sentence
-from .cues import HALF_YEARS, NUMBER, STATES_PLAN, TIME_WORDS, shows_detail
+from .cues import HALF_YEARS, TIME_WORDS
+from .feature_columns import feature_columns
 from .question import Question
 from .sentence_facts import SentenceFacts
-from .slots import asked_article_field, asked_type, question_focus, slot_value
-from .terms import CoverageMemo, coverage, sentence_terms
+from .slots import asked_article_field
 
 HAS = {
     "number": re.compile(r"\d|[一二三四五六七八九十百千万亿]+[个家项所名条倍]"),
@@ -158,90 +160,20 @@ class CandidateFinder:
         if not ids:
             return []
         dense = sims.take(ids)
-        mean, sd, top = float(dense.mean()), float(dense.std()) or 1.0, float(dense.max())
         at = np.minimum(np.searchsorted(matched, ids), max(len(matched) - 1, 0))
         lex = np.where(matched[at] == ids, scores[at], 0.0).astype(np.float32) \
             if len(matched) else np.zeros(len(ids), np.float32)
         lex_top = float(lex.max()) or 1.0
-        slot = (asked_type(q), question_focus(q))
         role = asked_article_field(q)
         meant = self.lines.meant_articles(q, hits)[:several(q)] if role else []
-        out, memo = [], CoverageMemo(q.terms)
-        for n, sid in enumerate(ids):
-            s = idx.sentences[sid]
-            f = self.features(q, s, float(dense[n]), mean, sd, top, passage_score.get(sid, 0.0),
-                              float(lex[n]) / lex_top, slot, role if s.doc in meant else "",
-                              memo)
-            out.append(Candidate(s, f, 0.0, 0, len(s.text)))
-        return out
-
-    def features(self, q: Question, s: Sentence, dense: float, mean: float, sd: float,
-                 top: float, passage: float, bm25: float,
-                 slot: tuple[str, dict] = ("", {}), role: str = "",
-                 memo: CoverageMemo | None = None) -> dict[str, float]:
-        memo = memo or CoverageMemo(q.terms)   # one per question: candidates share titles
-        facts = self.facts[s.id]
-        text, ctx, para = self._lowered[s.id], self.context[s.id], self.paragraph(s.id)
-        prints_role = bool(role) and self.lines.prints(s, role)
-        if prints_role:   # "李茹" answers "写经开区的那篇文章是谁写的": its title is its context
-            ctx = f"{ctx} {self.lines.title[s.doc]}"
-        cov, cov_ctx, absent, own = sentence_terms(q.terms, text, ctx + para, text + ctx)
-        total = sum(q.terms.values()) or 1.0
-        missing = max(absent.values(), default=0.0)
-        f = {"dense": dense, "dense_z": (dense - mean) / sd, "dense_gap": top - dense,
-             "passage": passage, "bm25": bm25, "coverage": cov, "coverage_ctx": cov_ctx,
-             "missing": missing / max(total, 1.0) if q.terms else 0.0}
-        for kind in ("number", "date", "list", "entity", "reason"):
-            f[kind] = float(kind in q.kinds) * (1.0 if kind in facts.has else -1.0)
-        if "duration" in q.kinds:
-            f["date"] = 1.0 if "date" in facts.has else -1.0
-        f["unit"] = (1.0 if re.search(NUMBER + q.unit, s.text) else -1.0) if q.unit else 0.0
-        # the sentence's own years say what it is about; its paragraph's only when it has none
-        # ("2025年,新认定…26家" does not answer a 2024 question because 2024 is a line above)
-        years, near = facts.years, facts.near_years
-        f["year_match"] = float(bool(q.years) and bool(set(q.years) & near))
-        f["year_clash"] = float(bool(q.years) and bool(years) and not set(q.years) & near)
-        art_place = self.index.articles[s.doc].park
-        f["place_match"] = float(bool(q.places) and s.park in q.places)
-        f["place_clash"] = float(bool(q.places) and bool(s.park) and s.park not in q.places)
-        f["article_place_match"] = float(bool(q.places) and art_place in q.places)
-        f["heading"] = float(s.heading)
-        f["length"] = math.log1p(len(s.text)) / 5.0
-        f["english_dense"] = float(q.english) * (dense - mean) / sd
-        f["summary_pos"] = float("summary" in q.kinds) * passage
-        f["detail"] = (sum(1.0 if shows_detail(d, s.text) else -1.0 for d in q.details)
-                       / len(q.details)) if q.details else 0.0
-        about_article = float("article" in q.kinds)
-        f["article_heading"] = about_article * float(s.heading)
-        f["article_lead"] = about_article * float(self.position[s.id] < 3)
-        f["article_byline"] = about_article * float(facts.byline)
-        f["specific"] = float(facts.specific)
-        # what the sentence says beyond the question: a sentence that only echoes the question
-        # ("…是这场绿色转型的直接受益者") rarely answers "为啥"
-        chars = q.chars
-        f["novelty"] = sum(ch not in chars for ch in facts.own) / max(1, len(facts.own))
-        # rare terms of the question (a handful of sentences hold them) this sentence lacks
-        f["missing_rare"] = float(sum(1 for w in absent.values() if w >= self.rare_idf))
-        # the measure asked about ("注册资本是多少") and a value of the asked type next to it
-        kind, focus = slot
-        f["focus"] = coverage(focus, text, ctx, known=own) if focus else 0.0
-        f["slot"] = slot_value(kind, focus, s.text, unit=q.unit, question=q.text)
-        # candidates share articles and sections: each title and heading is read once
-        f["title"] = memo(self.lines.title[s.doc])
-        f["section"] = memo(self._section[s.id])
-        # a rhetorical question of the article ("如何破解…瓶颈？") states nothing
-        f["interrogative"] = float(facts.interrogative)
-        # a short line that is a paragraph by itself: a photo caption, a signature, a slogan
-        f["lone_line"] = float(facts.lone_line)
-        # "谁写的": 1 for the line printing the asked field of the meant article's metadata,
-        # -1 for every other line (also when no field is asked: no line prints one)
-        f["article_role"] = 1.0 if prints_role else -1.0
-        f["caption"] = self.lines.caption(q, s) if asks_picture(q.text) else 0.0
-        # not weighed by the scorer: whether the sentence, or the one it follows, states a plan
-        # ("长治经开区将…。…推动经营主体总量突破4000家。"), for the refusal's plan_clash
-        f["plan"] = float(facts.plan if not prints_role
-                          else bool(STATES_PLAN.search(s.text) or STATES_PLAN.search(ctx)))
-        return f
+        sents = [idx.sentences[i] for i in ids]
+        roles = [role if s.doc in meant else "" for s in sents]
+        passage = np.array([passage_score.get(i, 0.0) for i in ids])
+        columns = feature_columns(self, q, ids, sents, dense, passage,
+                                  lex.astype(np.float64) / lex_top, roles)
+        keys = FEATURES + ("plan",)
+        return [Candidate(s, dict(zip(keys, row)), 0.0, 0, len(s.text))
+                for s, row in zip(sents, np.column_stack([columns[k] for k in keys]).tolist())]
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
@@ -279,5 +211,9 @@ class _Sims:
         return np.asarray(self._vectors[ids] @ self._qvec, dtype=np.float32)
 
 
+_IN_ORDER = operator.itemgetter(*FEATURES)
+
+
 def feature_matrix(cands: list[Candidate]) -> np.ndarray:
-    return np.array([[c.features[k] for k in FEATURES] for c in cands], dtype=np.float64)
+    return np.array([_IN_ORDER(c.features) for c in cands], dtype=np.float64).reshape(
+        len(cands), len(FEATURES))

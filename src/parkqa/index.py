@@ -6,7 +6,7 @@ A stale or mismatched index (other articles, editor's words or synonyms, model, 
 or format) is detected by comparing the manifest with the present state, never silently used.
 Each build is a generation in a folder of its own (``parkqa.generations``): a reader resolves the
 current one once and reads every file from it, so it sees the old index or the new one, never a
-mix. Each index has its own jieba tokenizer (``tokens.Words``) with its words and synonyms.
+mix. Each index has its own jieba tokenizer (``words.Words``) with its words and synonyms.
 
 Example::
 
@@ -33,7 +33,7 @@ from .metadata import ArticleMeta
 from .scorer import model_fingerprint
 from .store import Generation, StoreError, open_store
 from .terms import TermIndex
-from .tokens import Words
+from .words import Words
 
 log = logging.getLogger(__name__)
 

@@ -38,7 +38,8 @@ from .knowledge import Knowledge
 from .lexicon import Lexicon
 from .scorer import AnswerModel, default_model_path, model_fingerprint
 from .store import open_store
-from .tokens import Words, corpus_names, plain_form, tokenize, using
+from .tokens import corpus_names, plain_form, tokenize, using
+from .words import Words
 
 log = logging.getLogger(__name__)
 

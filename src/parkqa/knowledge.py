@@ -198,6 +198,6 @@ def _is_word_at(text: str, start: int, end: int) -> bool:
 
 
 def _is_common(word: str, freq: int = _COMMON_WORD_FREQ) -> bool:
-    from .tokens import general_frequency
+    from .words import general_frequency
 
     return general_frequency(word) >= freq

@@ -27,7 +27,8 @@ from typing import Callable, Iterable
 from pypinyin import Style, lazy_pinyin, pinyin
 from pypinyin.constants import PHRASES_DICT
 
-from .tokens import current, remembered
+from .tokens import current
+from .words import remembered
 
 _HAN_RUN = re.compile(r"[\u3400-\u9fff]+")
 _ENGLISH = re.compile(r"[a-z]+(?:'[a-z]+)?")

@@ -8,7 +8,9 @@ all of its character pairs, checked for the whole term. The cost of a look-up gr
 sentences holding its rarest pair, not with the corpus. Built once per loaded index (see
 ``Index.terms``) and kept in compact numpy arrays: about 5 bytes per distinct pair in a sentence.
 
-``credit`` and ``coverage`` say how much of a question's terms a text holds.
+``credit`` and ``coverage`` say how much of a question's terms a text holds;
+``coverage_column`` and ``absent_column`` say it of many texts at once (a question's candidate
+sentences, joined into one string by ``Joined``).
 
 Example::
 
@@ -17,6 +19,8 @@ Example::
     (2, [0], 3)
 """
 from __future__ import annotations
+
+import bisect
 
 import numpy as np
 
@@ -124,17 +128,14 @@ def _shape(term: str) -> tuple[tuple[str, ...], tuple[tuple[float, tuple[str, ..
     return shape
 
 
-def coverage(terms: dict[str, float], text: str, context: str = "", *,
-             known: dict[str, float] | None = None) -> float:
-    """Share of the terms' weight that ``text`` holds; a term only in ``context`` counts half.
-    ``known``: credits in ``text`` already worked out (term -> credit), read instead of again."""
+def coverage(terms: dict[str, float], text: str, context: str = "") -> float:
+    """Share of the terms' weight that ``text`` holds; a term only in ``context`` counts half."""
     total = sum(terms.values())
     if total <= 0:
         return 0.0
     out = 0   # summed in the terms' order, as sum() would: the same float
     for t, w in terms.items():
-        own = known.get(t) if known else None
-        out += w * _credit_in(t, text, context, own)
+        out += w * _credit_in(t, text, context)
     return out / total
 
 
@@ -152,31 +153,103 @@ class CoverageMemo:
         return c
 
 
-def sentence_terms(terms: dict[str, float], text: str, context: str,
-                   near: str) -> tuple[float, float, dict[str, float], dict[str, float]]:
-    """What the answer features read of one sentence, in one pass over the terms:
-    ``coverage(terms, text)``, ``coverage(terms, text, context)``, the terms whose credit in
-    ``near`` (a text holding ``text``) is under half, and each term's credit in ``text``."""
-    own, absent, cov, cov_ctx = {}, {}, 0, 0   # summed in the terms' order, as coverage does
-    for t, w in terms.items():
-        c = own[t] = credit(t, text)
-        cov += w * c
-        if c >= 0.5:   # _credit_in, inlined (this runs per term and candidate)
-            cov_ctx += w * c
-            continue
-        cov_ctx += w * (max(c, 0.5 * credit(t, context)) if context else c)
-        # credit only grows with the text: a term with half credit in ``text`` is not absent
-        if credit(t, near) < 0.5:
-            absent[t] = w
+def _credit_in(term: str, text: str, context: str) -> float:
+    """A term's credit in ``text``, or half its credit in ``context`` when that is more (never
+    when the text gives half or more: the context is then not read)."""
+    own = credit(term, text)
+    return own if own >= 0.5 or not context else max(own, 0.5 * credit(term, context))
+
+
+_SEP = "\x00"
+_FEW = 4   # matches of a piece found one by one in the joined texts
+
+
+class Joined:
+    """Many texts (a question's candidate sentences, or their contexts) joined into one string,
+    so the texts holding a term are found by a few ``str.find`` scans of it, in C, instead of a
+    Python loop over the texts: ``credit(term)`` is ``credit(term, text)`` of every text."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self._joined = _SEP.join(texts)
+        self._starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]]).tolist()
+        self.empty = np.array([not t for t in texts], dtype=bool)
+        self._credits: dict[str, np.ndarray] = {}
+        self._held: dict[str, list[int]] = {}
+
+    def holding(self, piece: str) -> list[int]:
+        """Positions of the texts holding ``piece`` (not empty, without ``_SEP``), ascending. A
+        match never spans two texts: the separator between them is in no piece."""
+        out = self._held.get(piece)
+        if out is not None:   # terms share pairs ("高新区", "高新")
+            return out
+        found = self._joined.count(piece)
+        if found > _FEW:   # a common piece: asking each text is quicker than finding each
+            out = [i for i, t in enumerate(self.texts) if piece in t]
+        else:
+            out, find, starts, last = [], self._joined.find, self._starts, len(self.texts) - 1
+            at = find(piece) if found else -1
+            while at >= 0:
+                i = bisect.bisect_right(starts, at) - 1
+                out.append(i)
+                at = find(piece, starts[i + 1]) if i < last else -1   # on at the next text
+        self._held[piece] = out
+        return out
+
+    def credit(self, term: str) -> np.ndarray:
+        """``credit(term, text)`` of every text, worked out once per term."""
+        c = self._credits.get(term)
+        if c is None:
+            c = self._credits[term] = self._credit(term)
+        return c
+
+    def _credit(self, term: str) -> np.ndarray:
+        if not term or _SEP in term:
+            return np.array([credit(term, t) for t in self.texts], dtype=np.float64)
+        out = np.zeros(len(self.texts))
+        whole = self.holding(term)
+        if len(term) > 2:
+            # a shorter piece of the term holds one of its pairs (a pair is a whole term of
+            # two): only a text holding a pair and not the term gets partial credit. Which
+            # pairs it holds, a bit per place in the term, says how much: no two side by side
+            # means no shared piece longer than a pair, so the credit of a pair
+            pairs, pieces = _SHAPES.get(term) or _shape(term)
+            held: dict[int, int] = {}
+            for k, pair in enumerate(pairs):
+                for i in self.holding(pair):
+                    held[i] = held.get(i, 0) | 1 << k
+            for i in whole:
+                del held[i]
+            of_pair = pieces[-1][0]
+            for i, bits in held.items():
+                out[i] = of_pair if not bits & bits >> 1 else credit(term, self.texts[i])
+        out[whole] = 1.0
+        return out
+
+
+def coverage_column(terms: dict[str, float], texts: Joined,
+                    context: Joined | None = None) -> np.ndarray:
+    """``coverage(terms, text, context)`` of each text and its context (the n-th of each)."""
+    out = np.zeros(len(texts.texts))
     total = sum(terms.values())
     if total <= 0:
-        return 0.0, 0.0, absent, own
-    return cov / total, cov_ctx / total, absent, own
+        return out
+    for t, w in terms.items():   # summed in the terms' order, as coverage does: the same floats
+        c = texts.credit(t)
+        if context is not None:
+            low = (c < 0.5) & ~context.empty
+            if low.any():
+                c = np.where(low, np.maximum(c, 0.5 * context.credit(t)), c)
+        out += w * c
+    return out / total
 
 
-def _credit_in(term: str, text: str, context: str, own: float | None = None) -> float:
-    """A term's credit in ``text`` (``own`` when known), or half its credit in ``context`` when
-    that is more (never when the text gives half or more: the context is then not read)."""
-    if own is None:
-        own = credit(term, text)
-    return own if own >= 0.5 or not context else max(own, 0.5 * credit(term, context))
+def absent_column(terms: dict[str, float], texts: Joined, near: Joined) -> np.ndarray:
+    """(terms x texts) whether a term's credit is under half in a text and in ``near`` (the
+    text with the sentence before it): it is missing from what the sentence says."""
+    out = np.zeros((len(terms), len(texts.texts)), dtype=bool)
+    for k, t in enumerate(terms):
+        low = texts.credit(t) < 0.5
+        # credit only grows with the text: a term with half credit in the text is not absent
+        out[k] = low & (near.credit(t) < 0.5) if low.any() else low
+    return out

@@ -1,9 +1,11 @@
-"""Jieba tokens for BM25 and term matching, with a tokenizer per index that knows the corpus's
-own names (``Words``).
+"""Jieba tokens for BM25 and term matching, cut by the tokenizer of the index in use (``using``,
+``current``: a ``words.Words`` that knows the corpus's own names), and the names worth keeping
+whole that an index teaches its tokenizer (``corpus_names``).
 
 Example::
 
-    >>> from parkqa.tokens import Words, tokenize
+    >>> from parkqa.tokens import tokenize
+    >>> from parkqa.words import Words
     >>> tokenize("长治高新区现在有多少家入区企业？", words=Words(["长治高新区"]))
     ['长治', '高新', '新区', '高新区', '长治高新区', '家入', '区', '企业']
 """
@@ -11,19 +13,14 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import logging
 import re
 import threading
 import unicodedata
 
-import jieba
-
-from . import jieba_dict
 from .knowledge import short_form
+from .words import Words, base_pos, remembered
 
-_LOCK = threading.RLock()   # current() builds Words(), which loads _base() under it
-# jieba sets its logger to DEBUG when imported and logs loading its dictionary: not for users
-jieba.setLogLevel(logging.WARNING)
+_LOCK = threading.Lock()   # current() makes the default tokenizer once
 _WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
 
 # English names of zone types, written the Chinese way so the rest of the pipeline sees one form;
@@ -68,131 +65,6 @@ def plain_form(text: str) -> str:
     return short_form(text)
 
 
-class Words:
-    """A jieba tokenizer of its own: jieba's dictionary plus one index's words (company and park
-    names that must stay whole) and synonyms (groups of spellings of one name, the articles'
-    spelling first). Each index has one, so re-indexing never changes how another index, or
-    jieba's global tokenizer (which parkqa never touches), cuts text."""
-
-    def __init__(self, words=(), synonyms=()) -> None:
-        import jieba.posseg as posseg
-
-        base = _base()
-        self.jieba = _RunMemo()
-        # a copy of the loaded dictionary: ~30 ms, where loading it again takes ~0.6 s
-        self.jieba.FREQ, self.jieba.total = dict(base.FREQ), base.total
-        self.jieba.initialized = True
-        self.words = sorted({w for w in words if w})
-        for w in self.words:
-            self.jieba.add_word(w, freq=20000)
-        self.pos = _POSTokenizer(self.jieba, posseg.dt.word_tag_tab)
-        # ``tokenize``'s tokens of a text, by whether stopwords are dropped: a question is cut
-        # whole, without its question words and by its parts, and the same texts recur
-        self.tokens: tuple[dict, dict] = ({}, {})
-        self.synonyms = [list(g) for g in synonyms if len(g) > 1]
-        self._canonical = {v.lower(): g[0] for g in self.synonyms for v in g}
-        # longest first: a full name holding a short one is one match, left as it is
-        self._synonym = re.compile("|".join(
-            re.escape(v) for v in sorted(self._canonical, key=len, reverse=True)),
-            re.IGNORECASE) if self._canonical else None
-
-    def canonical(self, text: str) -> str:
-        """Every synonym in ``text`` written as the first of its group."""
-        if self._synonym is None:
-            return text
-        return self._synonym.sub(lambda m: self._canonical[m.group(0).lower()], text)
-
-    @property
-    def frequencies(self) -> dict[str, int]:
-        """word -> count in this tokenizer's dictionary (0 marks a mere prefix)."""
-        return self.jieba.FREQ
-
-
-def _base():
-    """jieba's own dictionary, loaded once and only read (never taught a word)."""
-    if getattr(_base, "tokenizer", None) is None:
-        with _LOCK:
-            if getattr(_base, "tokenizer", None) is None:
-                tok = jieba.Tokenizer()
-                tok.FREQ, tok.total = jieba_dict.load()   # what initialize() loads, faster
-                tok.initialized = True
-                _base.tokenizer = tok
-    return _base.tokenizer
-
-
-# Runs of Han text whose cut each tokenizer remembers (about 1 KiB each at most)
-_RUNS = 20_000
-_UNKNOWN: dict[str, tuple] = {}   # stretches of unknown characters -> their tagged words
-
-
-def remembered(memo: dict, key: str, work):
-    """``work(key)``, from ``memo`` when it was worked out before (at most ``_RUNS`` kept)."""
-    value = memo.get(key)
-    if value is None:
-        if len(memo) >= _RUNS:
-            memo.clear()
-        value = memo[key] = work(key)
-    return value
-
-
-def _remembered(memo: dict, run: str, cut) -> tuple:
-    """``cut(run)`` as a tuple, from ``memo`` when the run was cut before."""
-    return remembered(memo, run, lambda r: tuple(cut(r)))
-
-
-class _RunMemo(jieba.Tokenizer):
-    """jieba's tokenizer, remembering the cut of each run of Han text. jieba cuts the runs
-    between punctuation and spaces one by one, so a run is cut the same way wherever it stands,
-    and runs repeat: a question is cut whole and without its question words, its clauses and
-    the sentences it is read against recur question after question. Only jieba's private
-    per-run cut is wrapped; the words it gives are jieba's own."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._runs: dict[str, tuple] = {}
-
-    def add_word(self, *args, **kwargs) -> None:
-        self._runs.clear()   # a new word may change how a run is cut
-        super().add_word(*args, **kwargs)
-
-    def _Tokenizer__cut_DAG(self, run):   # noqa: N802 - jieba's name-mangled per-run cut
-        return iter(_remembered(self._runs, run, super()._Tokenizer__cut_DAG))
-
-
-def _base_pos():
-    """jieba's part-of-speech tagger over its own dictionary (``_base``), made once."""
-    if getattr(_base_pos, "tagger", None) is None:
-        import jieba.posseg as posseg
-
-        with _LOCK:
-            if getattr(_base_pos, "tagger", None) is None:
-                _base_pos.tagger = _POSTokenizer(_base(), posseg.dt.word_tag_tab)
-    return _base_pos.tagger
-
-
-def _POSTokenizer(tokenizer, tags):
-    """jieba's part-of-speech tagger over ``tokenizer``, sharing jieba's tag table: POSTokenizer's
-    own constructor re-reads the 5 MB dictionary file for it, and no word we add has a tag. Like
-    ``_RunMemo`` it remembers the tagged words of each run of Han text (tagging an unknown run
-    runs jieba's pure-Python Viterbi: the slowest cut of all)."""
-    import jieba.posseg as posseg
-
-    class Shared(posseg.POSTokenizer):
-        def __init__(self) -> None:   # noqa: D107 - see above
-            self.tokenizer, self.word_tag_tab = tokenizer, tags
-            self._runs: dict[str, tuple] = {}
-
-        def _POSTokenizer__cut_DAG(self, run):   # noqa: N802 - jieba's per-run tagging
-            return iter(_remembered(self._runs, run, super()._POSTokenizer__cut_DAG))
-
-        def _POSTokenizer__cut(self, chars):   # noqa: N802 - jieba's Viterbi over unknown chars
-            # the same stretches of unknown characters ("家入") recur inside different runs;
-            # jieba's HMM tables are its own, the same for every tokenizer
-            return iter(_remembered(_UNKNOWN, chars, super()._POSTokenizer__cut))
-
-    return Shared()
-
-
 # The tokenizer in use: set by the pipeline around each answer (``using``), so a question read
 # while a new index is swapped in is cut by its own index's tokenizer from start to end.
 _current: contextvars.ContextVar[Words | None] = contextvars.ContextVar("parkqa_words",
@@ -225,12 +97,6 @@ def current() -> Words:
                     _default.append(Words())
         words = _default[0]
     return words
-
-
-def general_frequency(word: str) -> int:
-    """How common ``word`` is in general Chinese: jieba's own dictionary, without the words any
-    index taught its tokenizer."""
-    return _base().FREQ.get(word) or 0
 
 
 def tokenize(text: str, *, drop_stopwords: bool = True, words: Words | None = None) -> list[str]:
@@ -275,7 +141,7 @@ def _after_last_clause_word(phrase: str, suffix: str) -> str:
     """What follows the last verb, pronoun or particle of ``phrase`` that leaves a name
     before ``suffix`` (the name-like match starts wherever Han text starts, so it may open with
     the clause before the name; "山西成功汽车制造有限公司" keeps its 制造)."""
-    words = _base_pos().lcut(phrase)   # jieba's own words: an index's names may hold the junk
+    words = base_pos().lcut(phrase)   # jieba's own words: an index's names may hold the junk
     at, best = 0, 0
     for w in words[:-1]:
         at += len(w.word)
