@@ -121,9 +121,10 @@ class Answerer:
         return q, hits, ranked
 
     def _parts(self, q: Question) -> list[Question]:
-        """The parts of a Chinese question of several, each read as a question of its own
-        (the place or year the whole names when the part names none)."""
-        if q.english or len(q.parts) < 2:
+        """The parts of a Chinese question of several that names several places or years,
+        each read as a question of its own (the place or year the whole names when the part
+        names none). Parts about one place and year share the whole's candidates."""
+        if q.english or len(q.parts) < 2 or (len(q.places) < 2 and len(set(q.years)) < 2):
             return []
         out = []
         for text in q.parts:
