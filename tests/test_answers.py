@@ -245,5 +245,5 @@ def test_each_part_is_quoted_from_its_own_best_sentence(qa):
 def test_parts_about_one_place_and_year_share_the_whole_questions_candidates(qa):
     q, _, _ = qa.answerer.analyze("长治高新区入区企业有多少家？规上工业企业有多少家？")
     assert len(q.parts) == 2 and q.part_candidates == []
-    q, _, _ = qa.answerer.analyze("长治经开区高新技术企业突破了多少家？长治全市有多少家？")
+    q, _, _ = qa.answerer.analyze("长治经开区高新技术企业突破了多少家？长治全市有多少家高新技术企业？")
     assert len(q.part_candidates) == 2
