@@ -82,10 +82,7 @@ def test_boosted_trees_learn_what_a_line_cannot_and_round_trip_in_the_model_file
     linear = Linear(SUMMARY_FEATURES).fit(X, y)
     assert ((boosted.predict_proba(X) > 0.5) == y).mean() > 0.9
     assert ((linear.predict_proba(X) > 0.5) == y).mean() < 0.7
-    model = AnswerModel.load(default_model_path())
-    model.summary = boosted
-    model.save(tmp_path / "m.json")
-    again = AnswerModel.load(tmp_path / "m.json").summary
+    again = _saved_and_loaded(tmp_path, summary=boosted).summary
     assert isinstance(again, Boosted)
     assert np.allclose(again.predict_proba(X), boosted.predict_proba(X))
     assert max(again.weights(), key=again.weights().get) in SUMMARY_FEATURES[:2]
@@ -108,9 +105,15 @@ def test_trees_correct_a_line_where_features_combine_and_round_trip(tmp_path):
     def log_loss(p):
         return -np.mean(truth * np.log(p) + (1 - truth) * np.log(1 - p))
     assert log_loss(both) < log_loss(line) - 0.02      # the trees learned what the line cannot
-    model = AnswerModel.load(default_model_path())
-    model.sentence = corrected
-    model.save(tmp_path / "m.json")
-    again = AnswerModel.load(tmp_path / "m.json").sentence
+    again = _saved_and_loaded(tmp_path, sentence=corrected).sentence
     assert isinstance(again, Corrected)
     assert np.allclose(again.predict_proba(X), corrected.predict_proba(X))
+
+
+def _saved_and_loaded(tmp_path, **parts) -> AnswerModel:
+    """The shipped model with ``parts`` swapped in, after a trip through its file."""
+    model = AnswerModel.load(default_model_path())
+    for name, part in parts.items():
+        setattr(model, name, part)
+    model.save(tmp_path / "m.json")
+    return AnswerModel.load(tmp_path / "m.json")

@@ -61,11 +61,12 @@ def _analyzed(qa, items, cache: dict | None = None, fixed: dict | None = None):
     cache = {} if cache is None else cache
     for item in items:
         q, ranked = _candidates(qa, item, cache)
-        scores = fixed.get(item["question"]) if fixed else None
-        if scores is None:
-            scores = qa.answerer.model.sentence.predict_proba(feature_matrix(ranked))
-        for c, p in zip(ranked, scores):
-            c.score = float(p)
+        held_out = fixed.get(item["question"]) if fixed else None
+        if held_out is None:
+            score(ranked, qa.answerer.model.sentence)
+        else:
+            for c, p in zip(ranked, held_out):
+                c.score = float(p)
         for cands in q.part_candidates:
             score(cands, qa.answerer.model.sentence)
         yield item, q, sorted(ranked, key=lambda c: -c.score)

@@ -146,7 +146,7 @@ class Lexicon:
 
     def english_terms(self, text: str) -> list[str]:
         """Vocabulary words for the English words, phrases and pinyin names in ``text``."""
-        return list(dict.fromkeys(w for group in self.english_groups(text) for w in group))
+        return words_of(self.english_groups(text))
 
     def english_groups(self, text: str) -> list[list[str]]:
         """``english_terms`` by what they stand for: the vocabulary words of one English word,
@@ -177,6 +177,11 @@ class Lexicon:
                                              and k not in self._english_words):
                 runs += [list(run)] if ok else []
         return runs
+
+
+def words_of(groups: list[list[str]]) -> list[str]:
+    """The words of ``Lexicon.english_groups``, each once, in order."""
+    return list(dict.fromkeys(w for group in groups for w in group))
 
 
 def _longest_first(tokens: list[str], longest: int, lookup: Callable) -> list[list[str]]:

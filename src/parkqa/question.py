@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from .cues import ASPECT_SPLIT, FRAME, KIND_RE, answer_kinds, asked_details, asked_unit
 from .knowledge import places_of
+from .lexicon import words_of
 from .tokens import STOPWORDS, normalize, nouns, tokenize
 
 if TYPE_CHECKING:
@@ -162,7 +163,7 @@ class QuestionReader:
         # the Chinese words of its English words, phrases and pinyin names, by what each
         # stands for
         senses = self.lexicon.english_groups(text) if english or _LATIN.search(text) else []
-        extra = self._without_place_homophones(list(dict.fromkeys(w for g in senses for w in g)))
+        extra = self._without_place_homophones(words_of(senses))
         # the question read without its frame too: "多少家入区企业" is cut "家入|区|企业" whole,
         # "入区|企业" without "多少"
         tokens = list(dict.fromkeys(tokenize(text) + tokenize(FRAME.sub(" ", text)))) \
