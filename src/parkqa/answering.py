@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
+from .completer import complete
 from .composer import compose, labels
 from .cues import ASKS_PLAN, ASKS_RESULT, PER_UNIT, group_size, shows_detail
 from .features import HAS, Candidate, CandidateFinder, feature_matrix
@@ -148,6 +149,8 @@ class Answerer:
         facts = refusal_features(q, chosen, ranked)
         p = float(self.model.refusal.predict_proba(np.array([[facts[n] for n in REFUSAL_FEATURES]]))[0])
         if chosen and p >= self.model.threshold:
+            chosen = complete(q, ranked, chosen, self.finder, self.model.completer,
+                              self.model.completer_threshold)
             citations = [self._cite(n, c) for n, c in enumerate(chosen, start=1)]
             text = answer_text([c.quote for c in citations], labels(chosen, q))
             ans = Answer(question, True, text, citations)

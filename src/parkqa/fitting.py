@@ -19,6 +19,7 @@ import numpy as np
 
 from .answering import answer_text, refusal_features, score
 from .boosted import Boosted, Corrected
+from .completer import completion_examples, completes, fit_completer
 from .composer import compose, labels
 from .corpus import squash
 from .evaluation import evidence_ranges, load_qa, split_items
@@ -153,6 +154,19 @@ def _fit_summary(qa, train_rows: list[tuple], dev_rows: list[tuple]) -> Linear |
     return best
 
 
+def completion_data(qa, items, cache: dict | None = None, fixed: dict | None = None) -> list:
+    """``completion_examples`` of each answerable question a further quote may complete, as
+    composed with the fitted knobs."""
+    m, out = qa.answerer.model, []
+    for item, q, ranked in _analyzed(qa, items, cache, fixed):
+        if ranked and item["must_contain"] and completes(q):
+            chosen = compose(q, ranked, extra_ratio=m.extra_ratio, finder=qa.answerer.finder,
+                             part_ratio=m.part_ratio, summary=m.summary)
+            musts = [squash(x) for x in item["must_contain"]]
+            out.append(completion_examples(q, ranked, chosen, musts, qa.answerer.finder))
+    return out
+
+
 def refusal_data(qa, items, extra_ratio: float, cache: dict | None = None,
                  part_ratio: float = 0.1, fixed: dict | None = None):
     """Refusal features of each item as answered with the current sentence scorer, whether it
@@ -223,6 +237,8 @@ def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0
     # the most complete answers among the settings whose median answer stays readable
     short = [k for k in knobs if -knobs[k][1] <= max_median_chars] or list(knobs)
     am.extra_ratio, am.part_ratio = max(short, key=lambda k: knobs[k])
+    am.completer, am.completer_threshold, completion = fit_completer(
+        completion_data(qa, train, cache, held_out), completion_data(qa, dev, cache))
     Rt, lt, _, _ = refusal_data(qa, train, am.extra_ratio, cache, am.part_ratio, held_out)
     Rd, ld, _, _ = refusal_data(qa, dev, am.extra_ratio, cache, am.part_ratio)
     # the threshold is a quantile of P(answerable) over answerable questions; dev alone holds
@@ -246,6 +262,7 @@ def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0
         "sentence_hit_at_1": round(best_hit, 4), "C": best_c, "refusal_C": refusal_c,
         "extra_ratio": am.extra_ratio, "part_ratio": am.part_ratio,
         "must_contain_all_if_answered": round(knobs[am.extra_ratio, am.part_ratio][0], 4),
+        "completer": completion,
         "answerable_refused": round(float(np.mean(~answered[ld == 1])), 4) if (ld == 1).any()
         else None,
         "unanswerable_refused": round(float(np.mean(~answered[ld == 0])), 4) if (ld == 0).any()

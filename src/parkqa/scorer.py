@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .completer import COMPLETER_FEATURES, NEVER
 from .boosted import CORRECTED, KIND as BOOSTED, Boosted, Corrected
 from .features import FEATURES
 from .slots import GROUPS
@@ -100,18 +101,21 @@ class Linear:
 
 
 class AnswerModel:
-    """Sentence scorer + refusal + summary selector + the composer's fitted knobs, saved as
-    one JSON file."""
+    """Sentence scorer + refusal + summary selector + completer + the composer's fitted knobs,
+    saved as one JSON file."""
 
     def __init__(self, sentence: Linear | Corrected, refusal: Linear, threshold: float = 0.5,
                  extra_ratio: float = 0.6, part_ratio: float = 0.1,
-                 meta: dict | None = None, summary: Linear | Boosted | None = None) -> None:
+                 meta: dict | None = None, summary: Linear | Boosted | None = None,
+                 completer: Linear | None = None, completer_threshold: float = NEVER) -> None:
         self.sentence = sentence
         self.refusal = refusal
         self.summary = summary or prior_summary()
         self.threshold = threshold        # refuse when P(answerable) is below it
         self.extra_ratio = extra_ratio    # a further quote must score this share of the best
         self.part_ratio = part_ratio      # ...and a quote for a part the best one leaves out
+        self.completer = completer        # a further quote where the answer lacks a part
+        self.completer_threshold = completer_threshold
         self.meta = meta or {}
 
     @classmethod
@@ -130,7 +134,8 @@ class AnswerModel:
         return {"sentence": self.sentence.to_dict(), "refusal": self.refusal.to_dict(),
                 "threshold": self.threshold, "extra_ratio": self.extra_ratio,
                 "part_ratio": self.part_ratio, "summary": self.summary.to_dict(),
-                "meta": self.meta}
+                "completer": self.completer.to_dict() if self.completer else None,
+                "completer_threshold": self.completer_threshold, "meta": self.meta}
 
     @classmethod
     def from_dict(cls, d: dict) -> "AnswerModel":
@@ -143,11 +148,14 @@ class AnswerModel:
                         "`parkqa fit` is run")
             return cls.unfitted()
         summary = d.get("summary")   # none in a model fitted before the summary selector
+        completer = d.get("completer")   # ...nor the completer
         return cls(model_from_dict(d["sentence"]), Linear.from_dict(d["refusal"]),
                    d["threshold"], d["extra_ratio"], d.get("part_ratio", 0.1),
                    d.get("meta", {}),
                    model_from_dict(summary) if summary and list(summary["names"])
-                   == list(SUMMARY_FEATURES) else None)
+                   == list(SUMMARY_FEATURES) else None,
+                   Linear.from_dict(completer) if completer and list(completer["names"])
+                   == list(COMPLETER_FEATURES) else None, d.get("completer_threshold", NEVER))
 
     def save(self, path: Path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1),
