@@ -59,3 +59,22 @@ def test_train_questions_are_scored_by_models_that_never_saw_them(qa):
         assert len(held_out[item["question"]]) == int((rows == n).sum())
     got = np.concatenate([held_out[i["question"]] for i in items])
     assert np.all((got >= 0) & (got <= 1)) and not np.allclose(got, in_sample)
+
+
+def test_follow_up_turns_become_items_the_refusal_learns_from(qa):
+    from parkqa.dialogue_eval import follow_up_items
+
+    dialogue = {"id": "d", "source": "blind-x", "turns": [
+        {"question": "长治高新区2024年高新技术企业总数是多少？", "answer": "153家", "answerable": True,
+         "must_contain": ["153家"], "evidence": [{"doc": "x", "quote": "153家"}]},
+        {"question": "那经开区呢？", "answer": "突破50家", "answerable": True,
+         "must_contain": ["50家"], "evidence": [{"doc": "y", "quote": "突破50家"}]},
+        {"question": "那它的高企里有几家是上市公司？", "answer": "", "answerable": False,
+         "must_contain": [], "evidence": []}]}
+    items = follow_up_items(qa, [dialogue])
+    assert [i["id"] for i in items] == ["d-1", "d-2"]   # the opening turn is an item already
+    first, second = items
+    # resolved from the turns before it: the place asked now, the measure asked before
+    assert "经开区" in first["question"] and "高新技术企业" in first["question"]
+    assert first["must_contain"] == ["50家"] and first["evidence"] and first["source"] == "blind-x"
+    assert second["type"] == "unanswerable" and not second["evidence"] and not second["must_contain"]

@@ -192,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--qa", default="eval/qa.jsonl")
     p.add_argument("--max-wrong-refusals", type=float, default=0.05,
                    help="share of answerable dev questions the refusal may refuse")
+    p.add_argument("--dialogues", default="eval/dialogues.jsonl",
+                   help="dialogues whose follow-up turns join the refusal's train and dev data")
     p.add_argument("--save-default", action="store_true",
                    help="also save it as the package default used by new indexes")
     p.set_defaults(fn=cmd_fit)

@@ -60,3 +60,22 @@ def evaluate_dialogues(qa, dialogues: list[dict]) -> dict:
 
 def _mean(values: list[bool]):
     return round(sum(values) / len(values), 4) if values else None
+
+
+def follow_up_items(qa, dialogues: list[dict]) -> list[dict]:
+    """Each follow-up turn as a Q&A item of its own: the question as resolved from the
+    questions and gold answers before it (what the refusal meets in a chat), with the turn's
+    gold fields; a turn the articles do not answer is an unanswerable item."""
+    out = []
+    for d in dialogues:
+        history: list[dict] = []
+        for k, turn in enumerate(d["turns"]):
+            if k:
+                answerable = turn.get("answerable", True)
+                out.append({"id": f"{d['id']}-{k}", "question": qa.resolve(turn["question"], history),
+                            "must_contain": turn.get("must_contain", []) if answerable else [],
+                            "evidence": turn.get("evidence", []) if answerable else [],
+                            "type": "follow_up" if answerable else "unanswerable",
+                            "source": d.get("source", "")})
+            history.append({"question": turn["question"], "answer": turn.get("answer", "")})
+    return out

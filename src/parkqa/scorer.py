@@ -5,7 +5,8 @@ parameters saved and loaded as plain JSON beside the index.
   ``parkqa.features.FEATURES``: a logistic regression, or one whose log-odds boosted trees
   correct (``parkqa.boosted.Corrected``), whichever ranks gold sentences first more often on dev.
 - ``Refusal``: probability that the question is answerable from the chosen sentences, a logistic
-  regression over ``REFUSAL_FEATURES``; its threshold is chosen on the dev split so that at most
+  regression over ``REFUSAL_FEATURES`` (or one trees correct, whichever refuses more
+  unanswerable questions on dev); its threshold is chosen on the dev split so that at most
   ``max_wrong_refusals`` of answerable questions are refused.
 
 Example::
@@ -104,8 +105,8 @@ class AnswerModel:
     """Sentence scorer + refusal + summary selector + completer + the composer's fitted knobs,
     saved as one JSON file."""
 
-    def __init__(self, sentence: Linear | Corrected, refusal: Linear, threshold: float = 0.5,
-                 extra_ratio: float = 0.6, part_ratio: float = 0.1,
+    def __init__(self, sentence: Linear | Corrected, refusal: Linear | Corrected,
+                 threshold: float = 0.5, extra_ratio: float = 0.6, part_ratio: float = 0.1,
                  meta: dict | None = None, summary: Linear | Boosted | None = None,
                  completer: Linear | None = None, completer_threshold: float = NEVER) -> None:
         self.sentence = sentence
@@ -149,7 +150,7 @@ class AnswerModel:
             return cls.unfitted()
         summary = d.get("summary")   # none in a model fitted before the summary selector
         completer = d.get("completer")   # ...nor the completer
-        return cls(model_from_dict(d["sentence"]), Linear.from_dict(d["refusal"]),
+        return cls(model_from_dict(d["sentence"]), model_from_dict(d["refusal"]),
                    d["threshold"], d["extra_ratio"], d.get("part_ratio", 0.1),
                    d.get("meta", {}),
                    model_from_dict(summary) if summary and list(summary["names"])
