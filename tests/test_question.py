@@ -102,3 +102,12 @@ def test_the_senses_of_one_english_word_share_its_weight(qa):
     assert all(q.terms[w] == pytest.approx(reader.idf(w) / len(senses))
                for w in senses if w in q.terms and w not in ("长治",))
     assert q.terms["博士"] > max(q.terms[w] for w in senses if w in q.terms)
+
+
+def test_the_unit_asked_is_the_measure_word_unless_a_noun_the_articles_count_starts_there(qa):
+    reader = qa.answerer.reader
+    # jieba cuts "天能" (a brand) from "多少天能培育好": no article holds it, so 天 is the unit
+    assert reader.asked_unit("康宝的天山雪莲细胞多少天能培育好？") == "天"
+    assert reader.asked_unit("这个项目建了多少个月？") == "个月"
+    # "项目" is a noun the articles count: the answer's count may be in any measure word
+    assert "项" in reader.asked_unit("高新区有多少项目？") and "个" in reader.asked_unit("高新区有多少项目？")

@@ -81,8 +81,8 @@ STATES_PLAN = re.compile(r"将|计划|目标|力争|预计|有望|规划|到20\d
 _DETAIL_RE = {k: (re.compile(a, re.I), re.compile(b)) for k, (a, b) in DETAILS.items()}
 KIND_RE = {k: re.compile(v, re.I) for k, v in KIND_CUES.items()}
 # "多少家" / "几条" / "多少亿元": the unit the answer's number must carry
-_ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)(万|亿)?([个家项所名位条台套种款宗件块支张天年次亩吨元人辆架艘座栋间户份"
-                         r"册篇度])")
+_ASKED_UNIT = re.compile(r"(?:多少|(?<!哪)几)(万|亿)?(个月|[个家项所名位条台套种款宗件块支张天年次亩吨元人辆"
+                         r"架艘座栋间户份册篇度])")
 _SAME_UNIT = {"个": "[个家项所名位条台套种款宗件块支张]", "名": "[名位人]", "位": "[名位人]",
               "人": "[名位人]"}
 # "how many companies": the Chinese measure word a count of those things carries
@@ -172,19 +172,23 @@ def _names_memo() -> dict[str, tuple[str, ...]]:
     return memo
 
 
-def _starts_word(text: str, at: int) -> bool:
-    """Whether a word of two or more characters starts at ``at`` in ``text`` (jieba)."""
-    return any(a == at and b - a > 1 for _, a, b in current().jieba.tokenize(text))
+def _starts_known_word(text: str, at: int, known) -> bool:
+    """Whether a ``known`` word of two or more characters starts at ``at`` in ``text``
+    (jieba)."""
+    return any(a == at and b - a > 1 and known(w) for w, a, b in current().jieba.tokenize(text))
 
 
-def asked_unit(text: str) -> str:
-    """Regex for the unit a number in the answer must carry ("多少家" -> "家"), or ""."""
+def asked_unit(text: str, known=lambda word: True) -> str:
+    """Regex for the unit a number in the answer must carry ("多少家" -> "家"), or "".
+    ``known(word)``: whether ``word`` is one the articles use (a noun they count, "项目";
+    "多少天能培育好" has jieba's "天能", a word no article holds, so 天 is the unit)."""
     if "多少钱" in text:
         return "元"
     m = _ASKED_UNIT.search(text)
     if m:
         unit = m.group(2)
-        if _starts_word(text, m.start(2)):   # "多少项目", "多少人才": a noun counted, in 个 or 名
+        # "多少项目", "多少人才": a noun counted, in 个 or 名
+        if _starts_known_word(text, m.start(2), known):
             return _SAME_UNIT.get(unit, _SAME_UNIT["个"])
         return (m.group(1) or "") + _SAME_UNIT.get(unit, unit)
     m = _EN_COUNTED.search(text)

@@ -209,7 +209,7 @@ class QuestionReader:
         """``asked_unit``, or the longest unit these articles use that follows "多少"."""
         # "把几篇报道合起来说说" asks what the articles say, not how many there are
         text = KIND_RE["across"].sub(" ", text)
-        unit = asked_unit(text)
+        unit = asked_unit(text, known=lambda word: self.df(word) > 0)
         m = None if unit else _UNIT_AFTER.search(text)
         if m:
             word = m.group(2).lower()
