@@ -94,9 +94,11 @@ def test_trees_correct_a_line_where_features_combine_and_round_trip(tmp_path):
 
     rng = np.random.default_rng(0)
     X = np.zeros((2000, len(FEATURES)))
-    X[:, :3] = rng.uniform(-1, 1, size=(2000, 3))
-    # a gold sentence is likelier with the first feature, and only where two others agree
-    z = 1.5 * X[:, 0] + 3.0 * ((X[:, 1] > 0) == (X[:, 2] > 0)) - 2.5
+    X[:, :10] = rng.uniform(-1, 1, size=(2000, 10))
+    # a gold sentence is likelier with the first feature, and only where two others agree; the
+    # rest weigh a little each (as the scorer's many features do: each tree sees most of them)
+    z = 1.5 * X[:, 0] + 3.0 * ((X[:, 1] > 0) == (X[:, 2] > 0)) + 0.3 * X[:, 3:10].sum(axis=1) \
+        - 2.5
     y = (rng.uniform(size=len(z)) < 1 / (1 + np.exp(-z))).astype(int)
     corrected = Corrected(FEATURES).fit(X[:1500], y[:1500], min_child_samples=10)
     line = corrected.linear.predict_proba(X[1500:])
@@ -108,6 +110,15 @@ def test_trees_correct_a_line_where_features_combine_and_round_trip(tmp_path):
     again = _saved_and_loaded(tmp_path, sentence=corrected).sentence
     assert isinstance(again, Corrected)
     assert np.allclose(again.predict_proba(X), corrected.predict_proba(X))
+    # trees grown on three samples are averaged, saved and loaded as one refusal
+    bagged = Corrected(FEATURES).fit(X[:1500], y[:1500], min_child_samples=10, seeds=3)
+    assert len(bagged.more) == 2 and log_loss(bagged.predict_proba(X[1500:])) < log_loss(line)
+    single = bagged.predict_proba(X[:5])
+    bagged.more = []
+    assert not np.allclose(bagged.predict_proba(X[:5]), single)   # the others count
+    bagged = Corrected(FEATURES).fit(X[:1500], y[:1500], min_child_samples=10, seeds=3)
+    again = _saved_and_loaded(tmp_path, sentence=bagged).sentence
+    assert len(again.more) == 2 and np.allclose(again.predict_proba(X), bagged.predict_proba(X))
 
 
 def _saved_and_loaded(tmp_path, **parts) -> AnswerModel:
