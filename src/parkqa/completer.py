@@ -12,10 +12,11 @@ the threshold above which the likeliest one is added.
 
 Example::
 
-    >>> chosen = complete(q, ranked, chosen, finder, model.completer,
-    ...                   threshold=model.completer_threshold)      # doctest: +SKIP
-    >>> [c.text for c in chosen]                                    # doctest: +SKIP
-    ['总投资20亿元的年产4万吨锂离子动力储能电池负极材料一体化项目加速建设', '…山西晨烯年产4万吨锂电池负极材料项目…']
+    >>> q, _, ranked = answerer.analyze("高新区为科技创新出台了哪些专项政策？")   # doctest: +SKIP
+    >>> chosen = compose(q, ranked, extra_ratio=0.4, finder=answerer.finder)   # doctest: +SKIP
+    >>> [c.text[:22] for c in complete(q, ranked, chosen, answerer.finder, model.completer,
+    ...                                model.completer_threshold)]          # doctest: +SKIP
+    ['2025年，长治高新区坚持把科技创新作为立区之本、', '紧扣企业创新需求与科技创新规律，制定出台《科技']
 """
 from __future__ import annotations
 
