@@ -69,7 +69,8 @@ def completion_rows(q, ranked: list[Candidate], chosen: list[Candidate],
     rows, cands = [], []
     for rank, c in enumerate(ranked[:POOL]):
         s = c.sentence
-        if s.id in ids or s.heading:
+        # a heading or a question the article asks itself ("如何破解…瓶颈？") states nothing
+        if s.id in ids or s.heading or s.text.rstrip().endswith(("？", "?")):
             continue
         text = s.text.lower()
         new = [t for t in q.terms if t not in have and credit(t, text) >= 1]
