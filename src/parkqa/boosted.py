@@ -109,14 +109,18 @@ class Corrected(Boosted):
         self._more = None
 
     def fit(self, X: np.ndarray, y: np.ndarray, *, C: float = 0.3, seeds: int = 1,
-            **params) -> "Corrected":
+            lowering: tuple[str, ...] = (), **params) -> "Corrected":
         """``seeds`` > 1 grows that many sets of trees on other row and feature samples and
-        averages their corrections: a model refitted on a little more data then moves less."""
+        averages their corrections: a model refitted on a little more data then moves less.
+        ``lowering``: features the trees may only count against (a clash with the asked place
+        or year never makes a sentence likelier, whatever else the trees learned it goes with)."""
         from .scorer import Linear   # scorer reads this module's kinds: imported when used
 
         X = np.asarray(X, dtype=np.float64)
         self.linear = Linear(self.names).fit(X, y, C=C, balanced=False)
         start = _log_odds(self.linear.predict_proba(X))
+        if lowering:
+            params["monotone_constraints"] = [-1 if n in lowering else 0 for n in self.names]
         models = []
         for seed in range(seeds):
             clf = _lightgbm().LGBMClassifier(**{**CORRECTION, **params},
