@@ -188,7 +188,7 @@ class QuestionReader:
                         places=places_of(spans), place_mentions=len(spans),
                         aspects=[a for a in aspects if a],
                         parts=[p for p, a in zip(parts, aspects) if a], details=asked_details(text),
-                        unknown=self.unknown_names(text, content),
+                        unknown=self.unknown_names(text, content, english=english),
                         en_focus=self._english_focus(text, terms) if english else {},
                         absent={t: self._known_piece(t) for t in terms if not self.df(t)})
 
@@ -241,13 +241,16 @@ class QuestionReader:
                 out[t] = self.idf(t)
         return out
 
-    def unknown_names(self, text: str, terms: list[str] = ()) -> list[str]:
+    def unknown_names(self, text: str, terms: list[str] = (), *,
+                      english: bool = False) -> list[str]:
         """Nouns and content terms of the question that no article mentions, even as a compound
-        of article words: the articles cannot know about them."""
+        of article words: the articles cannot know about them. A Latin word counts too in a
+        Chinese question ("长治高新区的GDP是多少"), not in an English one (its words are
+        read through the dictionary)."""
         out = []
         for w in dict.fromkeys(nouns(FRAME.sub(" ", text)) + [t.lower() for t in terms]):
-            if len(w) < 2 or w in self._place_words or w in STOPWORDS or _LATIN.search(w) \
-                    or YEAR.fullmatch(w) or self.df(w):
+            if len(w) < 2 or w in self._place_words or w in STOPWORDS \
+                    or (english and _LATIN.search(w)) or YEAR.fullmatch(w) or self.df(w):
                 continue
             if not self._composed_of_known(w):
                 out.append(w)
