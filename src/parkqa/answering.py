@@ -148,7 +148,8 @@ class Answerer:
                          part_ratio=self.model.part_ratio, summary=self.model.summary)
         facts = refusal_features(q, chosen, ranked)
         p = float(self.model.refusal.predict_proba(np.array([[facts[n] for n in REFUSAL_FEATURES]]))[0])
-        if chosen and p >= self.model.threshold:
+        known = any(self.reader.df(t) for t in q.terms) or not q.terms
+        if chosen and p >= self.model.threshold and known and not about_elsewhere(facts):
             chosen = complete(q, ranked, chosen, self.finder, self.model.completer,
                               self.model.completer_threshold)
             citations = [self._cite(n, c) for n, c in enumerate(chosen, start=1)]
@@ -267,6 +268,16 @@ def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidat
         f[f"unfilled_{group}"] = float(bf["slot"] < 0 and not role_met
                                        and not any(c.features["slot"] > 0 for c in beside))
     return f
+
+
+# Two invariants hold whatever the fit (the refusal's trees learn them from data, but a model
+# refitted on a little more data may overrule them near its threshold): a question none of whose
+# terms any article holds ("长治高新区的GDP是多少") is not answered, and neither is one whose quotes
+# are all about another place than it names (``about_elsewhere``).
+def about_elsewhere(facts: dict) -> bool:
+    """Whether every quote is about another place than the question names: another park's
+    figure is no answer, however well it matches the rest."""
+    return bool(facts.get("place_unmet")) and bool(facts.get("place_clash"))
 
 
 def near_miss(q: Question, best: list[Candidate], facts: dict | None = None) -> str:
