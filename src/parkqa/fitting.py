@@ -40,7 +40,7 @@ PART_RATIOS = (0.05, 0.1, 0.25, 0.5)
 # refusal then hangs less on which rows one set of trees happened to see (its threshold moved
 # traps refused by two points between seeds)
 REFUSAL_SEEDS = 5
-REFUSAL_TREES = 100
+REFUSAL_TREES = 100   # a seed's trees (300 added corrections that overruled the line outright)
 # what the trees may only count against: a sentence about another place or year than asked, or
 # lacking the question's rare terms; a question whose quotes leave a constraint unmet, name
 # something no article holds, or give another kind of value than asked
