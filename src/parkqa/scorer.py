@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .completer import COMPLETER_FEATURES, NEVER
 from .boosted import CORRECTED, KIND as BOOSTED, Boosted, Corrected
+from .completer import COMPLETER_FEATURES, NEVER
 from .features import FEATURES
 from .slots import GROUPS
 from .summary import SUMMARY_FEATURES, prior_summary
