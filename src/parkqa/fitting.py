@@ -24,8 +24,8 @@ from .composer import compose, labels
 from .corpus import squash
 from .evaluation import evidence_ranges, load_qa, split_items
 from .features import FEATURES, feature_matrix
-from .scorer import MODEL_FILE, REFUSAL_FEATURES, AnswerModel, Linear, choose_threshold, \
-    default_model_path
+from .refusal_fit import fit_refusal
+from .scorer import MODEL_FILE, REFUSAL_FEATURES, AnswerModel, Linear, default_model_path
 from .summary import (SUMMARY_FEATURES, choose_summary, summary_anchor, summary_pool,
                       summary_rows)
 
@@ -36,17 +36,9 @@ from .summary import (SUMMARY_FEATURES, choose_summary, summary_anchor, summary_
 # two more parks at 0.1), so the floor stays at 0.4
 EXTRA_RATIOS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 PART_RATIOS = (0.05, 0.1, 0.25, 0.5)
-# the refusal's trees are grown on this many samples and averaged: one question's answer or
-# refusal then hangs less on which rows one set of trees happened to see (its threshold moved
-# traps refused by two points between seeds)
-REFUSAL_SEEDS = 5
-REFUSAL_TREES = 100   # a seed's trees (300 added corrections that overruled the line outright)
-# what the trees may only count against: a sentence about another place or year than asked, or
-# lacking the question's rare terms; a question whose quotes leave a constraint unmet, name
-# something no article holds, or give another kind of value than asked
+# what the scorer's trees may only count against: a sentence about another place or year than
+# asked, or lacking the question's rare terms
 CLASHES = ("place_clash", "year_clash", "missing", "missing_rare")
-UNMET = tuple(n for n in REFUSAL_FEATURES if n.endswith(("_unmet", "_clash", "_unlisted"))
-              or n.startswith(("unfilled_", "unknown")) or n in ("missing", "missing_rare"))
 MAX_MEDIAN_CHARS = 115   # answers as shown, over answerable dev items; the answers given (the
 # refused ones left out, often the shortest) run a few characters longer, and the product aims at ≤ 120
 
@@ -195,17 +187,6 @@ def refusal_data(qa, items, extra_ratio: float, cache: dict | None = None,
     return np.array(rows), np.array(answerable), complete, chars
 
 
-def _out_of_fold(make, X: np.ndarray, y: np.ndarray, folds: int = 5) -> np.ndarray:
-    """P(answerable) for each train row from a refusal model (``make(X, y)``) fitted without
-    its fold."""
-    from sklearn.model_selection import StratifiedKFold
-
-    out = np.zeros(len(y))
-    for fit_rows, held in StratifiedKFold(folds, shuffle=True, random_state=0).split(X, y):
-        out[held] = make(X[fit_rows], y[fit_rows]).predict_proba(X[held])
-    return out
-
-
 def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0.05,
         max_median_chars: int = MAX_MEDIAN_CHARS, follow_ups: tuple[list, list] = ([], [])):
     """Fit on ``train``, choose on ``dev`` (the refusal threshold on dev plus out-of-fold train
@@ -256,30 +237,10 @@ def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0
     asked_train, asked_dev = train + follow_ups[0], dev + follow_ups[1]
     Rt, lt, _, _ = refusal_data(qa, asked_train, am.extra_ratio, cache, am.part_ratio, held_out)
     Rd, ld, _, _ = refusal_data(qa, asked_dev, am.extra_ratio, cache, am.part_ratio)
-    # the threshold is a quantile of P(answerable) over answerable questions; dev alone holds
-    # too few of them for a steady 5% quantile, so out-of-fold predictions on the blind-written
-    # train items join it (the team's own items are easier than what users ask, so not those).
-    # The model is the one that then refuses the most unanswerable questions: a line (of
-    # some regularization), or the best line with trees correcting it where constraints combine
-    # (a year met but the place not, a target where a result was asked).
+    # out-of-fold predictions on the blind-written train items join dev in setting the threshold
     blind = np.array([item.get("source") != "team" for item in asked_train])
-    labels = np.concatenate([lt[blind], ld])
-    best_refused, refusal_c = -1.0, None
-
-    def consider(name, make) -> None:
-        nonlocal best_refused, refusal_c
-        model = make(Rt, lt)
-        p = np.concatenate([_out_of_fold(make, Rt, lt)[blind], model.predict_proba(Rd)])
-        threshold = choose_threshold(p, labels, max_wrong_refusals=max_wrong_refusals)
-        refused = float(np.mean(p[labels == 0] < threshold))
-        if refused > best_refused:
-            best_refused, refusal_c = refused, name
-            am.refusal, am.threshold = model, threshold
-
-    for C in (0.01, 0.03, 0.1, 0.3, 1.0):
-        consider(C, lambda X, y, C=C: Linear(REFUSAL_FEATURES).fit(X, y, C=C))
-    consider("trees", lambda X, y, C=refusal_c: Corrected(REFUSAL_FEATURES).fit(
-        X, y, C=C, seeds=REFUSAL_SEEDS, lowering=UNMET, n_estimators=REFUSAL_TREES))
+    am.refusal, am.threshold, refusal_c = fit_refusal(Rt, lt, Rd, ld, blind,
+                                                      max_wrong_refusals=max_wrong_refusals)
     pd = am.refusal.predict_proba(Rd)
     answered = pd >= am.threshold
     dev_report = {
