@@ -148,8 +148,8 @@ class Answerer:
                          part_ratio=self.model.part_ratio, summary=self.model.summary)
         facts = refusal_features(q, chosen, ranked)
         p = float(self.model.refusal.predict_proba(np.array([[facts[n] for n in REFUSAL_FEATURES]]))[0])
-        known = any(self.reader.df(t) for t in q.terms) or not q.terms
-        if chosen and p >= self.model.threshold and known and not about_elsewhere(facts):
+        if chosen and p >= self.model.threshold and not q.holds_no_article_term \
+                and not about_elsewhere(facts):
             chosen = complete(q, ranked, chosen, self.finder, self.model.completer,
                               self.model.completer_threshold)
             citations = [self._cite(n, c) for n, c in enumerate(chosen, start=1)]

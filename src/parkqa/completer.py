@@ -46,7 +46,7 @@ NEVER = 1.01   # a threshold no probability reaches (the model file stays plain 
 def completes(q) -> bool:
     """Whether ``q`` is one whose answer may take a further quote: not a summary of one
     article (its own selector fills it) and not a question of nothing."""
-    return bool(q.terms) and not ("summary" in q.kinds and "across" not in q.kinds)
+    return bool(q.terms) and not q.sums_up_one_article
 
 
 def completion_rows(q, ranked: list[Candidate], chosen: list[Candidate],

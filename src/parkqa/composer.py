@@ -110,7 +110,7 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
         years = {y for c in chosen for y in YEAR.findall(c.sentence.text)}
         if len(years) < 2:
             add(next((c for c in about if set(YEAR.findall(c.sentence.text)) - years), None))
-    if "summary" in q.kinds and "across" not in q.kinds:   # one article, summed up
+    if q.sums_up_one_article:
         chosen = choose_summary(q, [best] + ranked[1:], finder, summary or prior_summary())
         return [trim(c, q) for c in chosen]
     # a topic sentence ("布局上，主动探索“反向招商”新路径。") or the lead of a list: what follows

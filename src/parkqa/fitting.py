@@ -124,8 +124,7 @@ def summary_data(qa, items, cache: dict | None = None, fixed: dict | None = None
     ``choose_summary`` needs to be scored again."""
     out = []
     for item, q, ranked in _analyzed(qa, items, cache, fixed):
-        if not ranked or "summary" not in q.kinds or "across" in q.kinds \
-                or not item["must_contain"]:
+        if not ranked or not q.sums_up_one_article or not item["must_contain"]:
             continue
         best = summary_anchor(ranked)
         pool = summary_pool(best, ranked, qa.answerer.finder)

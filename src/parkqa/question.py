@@ -71,6 +71,16 @@ class Question:
         return not self.terms and not self.kinds
 
     @property
+    def sums_up_one_article(self) -> bool:
+        """Whether it asks for a summary ("概括一下…") of one article, not of what several say."""
+        return "summary" in self.kinds and "across" not in self.kinds
+
+    @property
+    def holds_no_article_term(self) -> bool:
+        """Whether it has terms and no sentence of the articles holds any of them."""
+        return bool(self.terms) and len(self.absent) == len(self.terms)
+
+    @property
     def compares_places(self) -> bool:
         """Whether the question names two or more places, each in words of its own."""
         return len(self.places) >= 2 and self.place_mentions >= 2
