@@ -36,6 +36,19 @@ def test_fit_on_a_slice_learns_a_usable_model(qa, tmp_path):
     assert y.sum() > 0 and (y == 0).any()
 
 
+def test_fit_data_do_not_depend_on_the_model_loaded_before_it(qa):
+    # the trees sample rows: rows in the old model's ranking made each refit depend on the last
+    items = split_items(load_qa(ROOT / "eval" / "qa.jsonl"), "train")[:12]
+    shipped = qa.answerer.model
+    X1, y1, _ = sentence_data(qa, items)
+    try:
+        qa.answerer.model = AnswerModel.unfitted()
+        X2, y2, _ = sentence_data(qa, items)
+    finally:
+        qa.answerer.model = shipped
+    assert np.array_equal(X1, X2) and np.array_equal(y1, y2)
+
+
 def test_fit_says_what_the_train_split_lacks(qa):
     items = [i for i in split_items(load_qa(ROOT / "eval" / "qa.jsonl"), "train") if i["evidence"]]
     with pytest.raises(ValueError, match="unanswerable"):

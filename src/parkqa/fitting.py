@@ -49,13 +49,15 @@ def _overlaps(sentence, ranges) -> bool:
 
 
 def _candidates(qa, item, cache: dict):
-    """The item's question analysis and candidates (in a fixed order). Candidates and their
+    """The item's question analysis and candidates (in the articles' order). Candidates and their
     features do not depend on the model, so within one fit they are computed once per
     question."""
     key = item["question"]
     if key not in cache:
         q, _, ranked = qa.answerer.analyze(key)
-        cache[key] = (q, ranked)
+        # analyze() ranks by the model loaded before the fit: rows in that order would make
+        # the trees' row samples, and so the fit, depend on the model it replaces
+        cache[key] = (q, sorted(ranked, key=lambda c: (c.sentence.doc, c.sentence.id, c.start)))
     return cache[key]
 
 
