@@ -160,3 +160,10 @@ def test_the_senses_of_one_english_word_come_together():
     groups = lex.english_groups("How many PhDs and enterprises are there in Changzhi?")
     assert ["博士"] in groups and ["企业"] in groups and ["长治"] in groups
     assert lex.english_terms("How many PhDs?") == ["博士"]
+
+
+def test_a_name_that_sounds_like_a_vocabulary_word_is_a_slip_not_a_stranger(lex):
+    assert lex.sounds_like_a_word("中科路安")        # 潞安 misheard
+    assert lex.sounds_like_a_word("特娃时")          # the start of 特瓦时 is enough
+    assert not lex.sounds_like_a_word("比亚迪")
+    assert not lex.sounds_like_a_word("")

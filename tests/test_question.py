@@ -111,3 +111,12 @@ def test_the_unit_asked_is_the_measure_word_unless_a_noun_the_articles_count_sta
     assert reader.asked_unit("这个项目建了多少个月？") == "个月"
     # "项目" is a noun the articles count: the answer's count may be in any measure word
     assert "项" in reader.asked_unit("高新区有多少项目？") and "个" in reader.asked_unit("高新区有多少项目？")
+
+
+def test_a_proper_name_no_article_prints_or_sounds_like_is_strange(qa):
+    reader = qa.answerer.reader
+    assert reader.read("比亚迪在长治经开区有没有投资建厂？").strange_names == ["比亚迪"]
+    # a slip for a company the articles name, and jieba's cuts across article words, are not
+    assert reader.read("康保的雪莲细胞培养技术厉害在哪？").strange_names == []
+    assert reader.read("全市354个签约项目是统计的哪段时间？").strange_names == []
+    assert reader.read("长高智汇电子信息产业基地投产比特瓦时一期晚了几个月？").strange_names == []

@@ -29,7 +29,6 @@ from .retrieval import Retriever
 from .scorer import REFUSAL_FEATURES, AnswerModel
 from .slots import asked_article_field, asked_type, listed_count, period_clash, type_group
 from .terms import coverage
-from .tokens import pos_cut
 
 REFUSAL = "抱歉，现有文章中没有找到能回答这个问题的内容。"
 # ``Question.asks_nothing``: a place, a year or a name alone
@@ -122,14 +121,18 @@ class Answerer:
         return q, hits, ranked
 
     def _parts(self, q: Question) -> list[Question]:
-        """The parts of a Chinese question of several that names several places or years,
-        each read as a question of its own (the place or year the whole names when the part
-        names none). Parts about one place and year share the whole's candidates."""
-        if q.english or len(q.parts) < 2 or (len(q.places) < 2 and len(set(q.years)) < 2):
+        """The parts of a Chinese question of several, each read as a question of its own:
+        with the place or year the whole names when the part names none, and with the whole's
+        terms before it when the part has none of them ("安博泰克项目投了多少钱，是谁投的" ->
+        "安博泰克项目投资是谁投的"): a weaker sentence may answer one part only."""
+        if q.english or len(q.parts) < 2:
             return []
         out = []
         for text in q.parts:
-            part = self.reader.read(text)
+            low = text.lower()
+            lead = "" if any(t in low for t in q.terms) else "".join(
+                t for t in q.terms if t in q.text.lower())
+            part = self.reader.read(lead + text)
             out.append(replace(part, places=part.places or q.places,
                                years=part.years or q.years))
         return out
@@ -199,9 +202,6 @@ def join_quotes(quotes: list[str], numbers: list[int]) -> str:
     return "".join(out)
 
 
-PROPER = ("nr", "ns", "nt")   # jieba's tags for the names of people, places and organizations
-
-
 def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidate]) -> dict:
     """Question-level evidence for answering: how good the best quote is, and which of the
     question's constraints (year, place, kind of value) the chosen quotes leave unmet."""
@@ -250,10 +250,9 @@ def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidat
     # an article's byline, title or page is asked and no chosen line prints it
     f["role_unmet"] = float(bool(asked_article_field(q)) and not role_met)
     f["slot_best"] = bf["slot"]   # the best quote's own: a second quote's value may be another's
-    # a proper name (a company, person or place jieba knows) no article mentions: the
-    # question is about something the articles do not cover ("比亚迪在高新区投了多少")
-    f["unknown_proper"] = float(sum(1 for w in q.unknown if any(
-        p.flag.startswith(PROPER) for p in pos_cut(w))))
+    # a proper name no article mentions: the question is about something the articles do not
+    # cover ("比亚迪在高新区投了多少")
+    f["unknown_proper"] = float(len(q.strange_names))
     # how much an unfilled slot says depends on the type asked: a "多少钱" quote without any
     # amount of money is a near miss, a "几家" quote without a count is often a paraphrase
     kind = asked_type(q)

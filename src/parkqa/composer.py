@@ -96,9 +96,15 @@ def compose(q: Question, ranked: list[Candidate], *, extra_ratio: float, finder,
     # ...each part read as a question of its own ("全市一共有多少家高企？" after a zone's figure)
     # by its own best quote that agrees with its place and year, however low that scores for
     # the whole question
+    # (the best that holds the value it asks, when a quote chosen does not: "是谁的" is not
+    # answered by the sum the best quote gives)
     for cands in q.part_candidates:
-        top = max((c for c in cands if not c.sentence.heading and not c.features["place_clash"]
-                   and not c.features["year_clash"]), key=lambda c: c.score, default=None)
+        usable = [c for c in cands if not c.sentence.heading and not c.features["place_clash"]
+                  and not c.features["year_clash"]]
+        filled = [c for c in usable if c.features["slot"] > 0 and c.features["coverage"] >= 0.5]
+        if {c.sentence.id for c in filled} & {c.sentence.id for c in chosen}:
+            continue
+        top = max(filled or usable, key=lambda c: c.score, default=None)
         if top is not None and top.score >= part_ratio * best.score:
             add(top)
     # ...and so does each part asking a value ("是谁的，总投资多少"): the best quote may name the

@@ -120,6 +120,18 @@ class Lexicon:
                     spans.append((i, i + length))
         return "".join(chars)
 
+    def sounds_like_a_word(self, text: str) -> bool:
+        """Whether two or more characters of ``text`` read like a vocabulary word: a name no
+        article prints that does is likelier a slip ("康保" for 康宝) than a thing the articles
+        lack ("宁德时代")."""
+        syllables = lazy_pinyin(text, errors="ignore")
+        if len(syllables) != len(text):
+            return False
+        spans = [syllables[i:j] for i in range(len(text)) for j in range(i + 2, len(text) + 1)]
+        # a word's reading, or the start of a longer word's ("正莱" of 正来制药)
+        return any(" ".join(s) in self._by_sound or _name_key("".join(s)) in self._names
+                   or _name_key("".join(s)) in self._name_prefixes for s in spans)
+
     def _is_slip(self, typo: str, word: str, start: int, spans: list[tuple[int, int]]) -> bool:
         """A slip for ``word``, not correct words that sound alike (这几年 is not 这纪念)?"""
         end = start + len(typo)

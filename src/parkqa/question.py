@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from .cues import ASPECT_SPLIT, FRAME, KIND_RE, answer_kinds, asked_details, asked_unit
 from .knowledge import places_of
 from .lexicon import words_of
-from .tokens import STOPWORDS, normalize, nouns, tokenize
+from .tokens import STOPWORDS, normalize, nouns, pos_cut, tokenize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -48,6 +48,9 @@ class Question:
     aspects: list[dict[str, float]] = field(default_factory=list)   # terms of each sub-question
     parts: list[str] = field(default_factory=list)   # ...and its words
     unknown: list[str] = field(default_factory=list)   # named things no article mentions
+    # the proper names among them (a company, person or place jieba knows) that sound like no
+    # article word either: not a slip ("康保" for 康宝) but a thing the articles lack ("比亚迪")
+    strange_names: list[str] = field(default_factory=list)
     details: list[str] = field(default_factory=list)   # details asked: month, place, money, ...
     # an English question's measure ("the total investment"), in the articles' words: its
     # lower-case words, the capitalized ones being the names of what it is about
@@ -146,6 +149,9 @@ def key_terms(text: str) -> list[str]:
     return [t for t in uniq if not any(t != u and t in u for u in uniq)]
 
 
+PROPER = ("nr", "ns", "nt")   # jieba's tags for the names of people, places and organizations
+
+
 class QuestionReader:
     """Reads questions against one index: its vocabulary, places and term statistics."""
 
@@ -190,6 +196,7 @@ class QuestionReader:
                     if word in terms:
                         terms[word] /= len(group)
         years = YEAR.findall(text)
+        unknown = self.unknown_names(text, content, english=english)
         spans = self.knowledge.mention_spans(text)
         parts = [part for part in ASPECT_SPLIT.split(text) if len(part.strip()) >= 2]
         aspects = [self._weights(key_terms(part)) for part in parts]
@@ -197,10 +204,27 @@ class QuestionReader:
                         kinds=answer_kinds(text), unit=self.asked_unit(text), years=years,
                         places=places_of(spans), place_mentions=len(spans),
                         aspects=[a for a in aspects if a],
-                        parts=[p for p, a in zip(parts, aspects) if a], details=asked_details(text),
-                        unknown=self.unknown_names(text, content, english=english),
+                        # a part with no word of its own still asks something ("…，是谁投的？")
+                        parts=[p for p, a in zip(parts, aspects) if a or answer_kinds(p)],
+                        details=asked_details(text),
+                        unknown=unknown, strange_names=self._strange(text, unknown),
                         en_focus=self._english_focus(text, terms) if english else {},
                         absent={t: self._known_piece(t) for t in terms if not self.df(t)})
+
+    def _strange(self, text: str, unknown: list[str]) -> list[str]:
+        return [w for w in unknown if any(p.flag.startswith(PROPER) for p in pos_cut(w))
+                and not self.lexicon.sounds_like_a_word(w) and not self._cut_from_known(text, w)]
+
+    def _cut_from_known(self, text: str, word: str) -> bool:
+        """Whether ``word`` shares characters with an article word written around it: jieba
+        cut it across one ("报道里特瓦时" -> "里特"), or it holds one ("哪段时间" -> "段时间")."""
+        at = text.find(word)
+        if at < 0:
+            return False
+        end = at + len(word)
+        return any(self.df(text[i:j]) for i in range(max(0, at - 5), end)
+                   for j in range(max(i + 2, at + 1), min(len(text), i + 6) + 1)
+                   if text[i:j] != word)
 
     def _known_piece(self, term: str) -> str:
         """The longest part of ``term`` (two characters or more) some sentence holds:
