@@ -125,6 +125,14 @@ def test_a_figure_for_other_months_clashes_with_the_period_asked():
     assert not period_clash("全年签约金额多少？", "全市签约金额982.9亿元")
 
 
+def test_a_year_counted_from_now_clashes_with_another():
+    from parkqa.slots import period_clash
+
+    assert period_clash("去年1到5月全市签约了多少个项目？", "今年1月至5月,全市招商引资共签约项目354个")
+    assert not period_clash("本年度1到5月签约了多少个项目？", "今年1月至5月,全市签约项目354个")
+    assert not period_clash("去年签约了多少个项目？", "全市招商引资共签约项目354个")
+
+
 def test_an_address_is_a_road_not_a_way_of_thinking():
     assert slot_value("place", {}, "漳园街(西环路-健康路)实现全面通车") == 1.0
     assert slot_value("place", {}, "坚持“1447”发展思路，探索反向招商新路径") == -1.0

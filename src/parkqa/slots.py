@@ -284,9 +284,24 @@ def periods(text: str) -> set[tuple[int, int]]:
     return found | {_NAMED_PERIODS[m] for m in _NAMED_PERIOD.findall(text)}
 
 
+# a year named by where it lies from the article's own ("去年1到5月" is not "今年1月至5月")
+_RELATIVE_YEAR = re.compile(r"前年|去年|今年|明年|本年|当年")
+_SAME_YEAR = {"本年": "今年", "当年": "今年"}
+
+
 def period_clash(question: str, quoted: str) -> bool:
-    """Whether the quote gives its figures for other months than the question asks about."""
+    """Whether the quote gives its figures for other months, or another year counted from now,
+    than the question asks about.
+
+    >>> period_clash("去年1到5月签了多少项目", "今年1月至5月,全市签约项目354个"), period_clash(
+    ...     "今年1到5月签了多少", "今年1月至5月签约354个")
+    (True, False)
+    """
     asked, shown = periods(question), periods(quoted)
+    if asked and shown and not asked & shown:
+        return True
+    asked, shown = ({_SAME_YEAR.get(w, w) for w in _RELATIVE_YEAR.findall(t)}
+                    for t in (question, quoted))
     return bool(asked and shown and not asked & shown)
 
 
