@@ -248,6 +248,14 @@ def test_a_part_with_no_word_of_its_own_is_read_with_the_terms_before_it(qa):
     assert ans.answered and "15亿元" in ans.text and "百泰生物" in ans.text, ans.text
 
 
+def test_a_year_the_quotes_articles_never_print_is_not_answered(qa):
+    # the article gives the group's yearly output with no year; it never names 2023
+    q, _, ranked = qa.answerer.analyze("高科华烨集团2023年的年产值是多少？")
+    assert not any(c.features["article_year"] for c in ranked[:3])
+    assert not qa.ask("高科华烨集团2023年的年产值是多少？").answered
+    assert qa.ask("高科华烨集团的年产值是多少？").answered
+
+
 def test_no_quote_about_another_place_answers_and_no_question_the_articles_hold_no_word_of(qa):
     # the articles give 经开区's count for 2025 only; 2024's is the 高新区 figure, no answer
     assert not qa.ask("长治经开区2024年高新技术企业有多少家？").answered

@@ -9,7 +9,7 @@ import numpy as np
 from parkqa.article_lines import asks_picture
 from parkqa.cues import NUMBER, STATES_PLAN, shows_detail
 from parkqa.feature_columns import _novelty
-from parkqa.features import FEATURES
+from parkqa.features import EXTRA, FEATURES
 from parkqa.slots import asked_article_field, asked_type, question_focus, slot_value
 from parkqa.terms import Joined, absent_column, coverage, coverage_column, credit
 from parkqa.tokens import using
@@ -90,6 +90,8 @@ def _one_by_one(finder, q, s, dense, mean, sd, top, passage, bm25, role):
     near = facts.near_years
     f["year_match"] = float(bool(q.years) and bool(set(q.years) & near))
     f["year_clash"] = float(bool(q.years) and bool(facts.years) and not set(q.years) & near)
+    f["article_year"] = float(any(re.search(rf"(?<!\d){y}", finder.index.articles[s.doc].text)
+                                  for y in q.years))
     f["place_match"] = float(bool(q.places) and s.park in q.places)
     f["place_clash"] = float(bool(q.places) and bool(s.park) and s.park not in q.places)
     f["article_place_match"] = float(bool(q.places)
@@ -150,8 +152,8 @@ def test_candidate_features_equal_their_definition_on_eval_questions(qa):
                 s, f = c.sentence, c.features
                 want = _one_by_one(finder, q, s, f["dense"], mean, sd, top, f["passage"],
                                    f["bm25"], role if s.doc in meant else "")
-                assert set(f) == set(FEATURES) | {"plan"}
+                assert set(f) == set(FEATURES) | set(EXTRA)
                 assert {k: repr(v) for k, v in f.items()} == {
                     k: repr(v) for k, v in want.items()}, (text, s.text)
                 seen.update(k for k, v in f.items() if v not in (0.0, -1.0))
-    assert seen == set(FEATURES) | {"plan"}   # every feature took a telling value somewhere
+    assert seen == set(FEATURES) | set(EXTRA)   # every feature took a telling value somewhere

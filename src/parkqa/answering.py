@@ -220,6 +220,8 @@ def refusal_features(q: Question, chosen: list[Candidate], ranked: list[Candidat
                  "place_clash"):
         f[name] = bf[name]
     f["year_unmet"] = float(bool(q.years) and not any(c.features["year_match"] for c in chosen))
+    f["article_year_unmet"] = float(bool(q.years) and not any(c.features["article_year"]
+                                                              for c in chosen))
     f["place_unmet"] = float(bool(q.places) and not any(
         c.features["place_match"] or c.features["article_place_match"] for c in chosen))
     f["kind_unmet"] = float(min(bf["unit"], bf["number"], bf["date"]) < 0)

@@ -65,6 +65,8 @@ def feature_columns(finder, q: Question, ids: list[int], sents: list[Sentence],
         if years else zeros
     c["year_clash"] = _col(float(bool(f.years) and not years & f.near_years)
                            for f in facts) if years else zeros
+    c["article_year"] = _col(float(bool(years & finder.article_years[s.doc])) for s in sents) \
+        if years else zeros
     places, parks = q.places, [finder.index.articles[s.doc].park for s in sents]
     c["place_match"] = _col(float(s.park in places) for s in sents) if places else zeros
     c["place_clash"] = _col(float(bool(s.park) and s.park not in places)

@@ -27,7 +27,7 @@ from .article_lines import ArticleLines, several
 from .chunking import Sentence
 from .cues import HALF_YEARS, TIME_WORDS
 from .feature_columns import feature_columns
-from .question import Question
+from .question import YEAR, Question
 from .sentence_facts import SentenceFacts
 from .slots import asked_article_field
 
@@ -52,6 +52,9 @@ FEATURES = ("dense", "dense_z", "dense_gap", "passage", "bm25", "coverage", "cov
             "length", "english_dense", "summary_pos", "detail", "article_heading",
             "article_lead", "article_byline", "specific", "novelty", "missing_rare", "focus",
             "slot", "title", "section", "interrogative", "lone_line", "article_role", "caption")
+# read by the refusal, not the sentence scorer: whether the sentence states a plan, and whether
+# its article prints a year the question asks about
+EXTRA = ("plan", "article_year")
 
 
 @dataclass
@@ -83,6 +86,10 @@ class CandidateFinder:
         self._lowered = index.terms.texts
         # the question reader's IDF of a term held by RARE_DF sentences of this corpus
         self.rare_idf = math.log((len(sents) + 1) / (RARE_DF + 0.5))
+        # the years each article prints anywhere: a quote from an article that never names the
+        # year asked is not about that year, whatever its own sentence says
+        self.article_years = {doc: frozenset(YEAR.findall(art.text))
+                              for doc, art in index.articles.items()}
         self.context = _Before(self._lowered, sents)
         self.paragraph_id = [(s.doc, self.index.articles[s.doc].text.rfind("\n", 0, s.start))
                              for s in sents]
@@ -171,7 +178,7 @@ class CandidateFinder:
         passage = np.array([passage_score.get(i, 0.0) for i in ids])
         columns = feature_columns(self, q, ids, sents, dense, passage,
                                   lex.astype(np.float64) / lex_top, roles)
-        keys = FEATURES + ("plan",)
+        keys = FEATURES + EXTRA
         return [Candidate(s, dict(zip(keys, row)), 0.0, 0, len(s.text))
                 for s, row in zip(sents, np.column_stack([columns[k] for k in keys]).tolist())]
 

@@ -35,7 +35,8 @@ REFUSAL_FEATURES = ("p1", "p2", "gap", "coverage", "coverage_ctx", "missing", "u
                     "dense", "dense_z", "english", "terms", "detail_unmet", "aspect_unmet",
                     "unknown_terms", "unknown_long", "novelty", "article", "plan_clash",
                     "list_unmet", "entity_unmet", "missing_rare", "focus", "slot", "slot_best", "role_unmet",
-                    "unknown_proper", "period_clash", "members_unlisted", "per_unit_unmet") \
+                    "unknown_proper", "period_clash", "members_unlisted", "per_unit_unmet",
+                    "article_year_unmet") \
     + tuple(f"asks_{g}" for g in GROUPS) + tuple(f"unfilled_{g}" for g in GROUPS)
 MODEL_FILE = "answer_model.json"
 log = logging.getLogger(__name__)
