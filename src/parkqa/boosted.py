@@ -33,8 +33,8 @@ PARAMS = dict(n_estimators=300, learning_rate=0.03, num_leaves=16, min_child_sam
 # the sentence scorer's trees, chosen on the dev split: sentence hit@1 0.818 for the line alone,
 # 0.854 with these; 32 leaves reach 0.876 but no more whole answers (0.803 -> 0.805), at more cost
 # each tree sees 80% of the rows and features: on dev, traps refused 0.70 -> 0.74 and sentence
-# hit@1 0.856 -> 0.862 (with rows alone: 0.71, 0.861), though refits of the same code move
-# hit@1 by up to a point (the ONNX encoder's float sums are not bit-stable).
+# hit@1 0.856 -> 0.862 (with rows alone: 0.71, 0.861), measured when refits still depended on
+# the model loaded before them (rows in its ranking), which moved hit@1 by up to a point.
 # reg_lambda: where the line is sure (p near 0 or 1) a row's hessian is near 0, and without an
 # L2 term a leaf of a few such rows takes a value in the tens: the trees then overrule the line
 # wholesale ("打造一个千亿级…" a heading, scored 1.0 for a question it shares no word with)
