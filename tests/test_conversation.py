@@ -123,3 +123,15 @@ def test_a_run_of_words_that_ends_like_a_name_is_no_name():
     assert "涵盖" not in resolved and "形成" not in resolved
     assert resolved.startswith("科技工业园是哪年建成的") or \
         resolved.startswith("漳泽工业园是哪年建成的")
+
+
+def test_a_quoted_chain_or_slogan_is_no_name_a_pronoun_stands_for():
+    answer = ("龙芯(长治)信创产业园集聚龙芯中科、卓怡恒通等企业,构建起“芯片设计—主板生产—整机制造—"
+              "系统集成”的完整产业链[1]")
+    resolved = resolve_followup("它们拿了多少知识产权？", "龙芯（长治）信创产业园里都有哪些企业？",
+                                previous_answer=answer)
+    assert "芯片设计" not in resolved and "知识产权" in resolved
+    # a quoted name still is one
+    named = resolve_followup("它在哪个园区？", "哪个基地是承接产业转移的核心枢纽？",
+                             previous_answer="“长高智汇电子信息产业基地”正式投产[1]")
+    assert named.startswith("“长高智汇电子信息产业基地”") or named.startswith("长高智汇电子信息产业基地")

@@ -164,7 +164,9 @@ def _reads_as_name(match: re.Match, words: list[tuple[int, int, str]]) -> bool:
     like one: it starts and ends where words do and holds no verb or pronoun ("这片涵盖科技" of
     "这片涵盖科技工业园", "…形成科技" of "形成科技型企业"). A quoted name counts as it is."""
     if match.group()[0] in "“《「":
-        return True
+        # a quoted name counts as it is; a quoted chain or slogan ("“半导体材料—芯片设计—封装
+        # 测试”", "“技术自主+生态协同”") is no thing a pronoun stands for
+        return not re.search(r"[—\-+＋、·～~]", match.group())
     start, end = match.span()
     bounds = {a for a, _, _ in words} | {b for _, b, _ in words}
     return start in bounds and end in bounds and not any(
