@@ -70,7 +70,7 @@ def completion_rows(q, ranked: list[Candidate], chosen: list[Candidate],
     for rank, c in enumerate(ranked[:POOL]):
         s = c.sentence
         # a heading or a question the article asks itself ("如何破解…瓶颈？") states nothing
-        if s.id in ids or s.heading or s.text.rstrip().endswith(("？", "?")):
+        if s.id in ids or s.heading or finder.facts[s.id].interrogative:
             continue
         text = s.text.lower()
         new = [t for t in q.terms if t not in have and credit(t, text) >= 1]

@@ -172,12 +172,12 @@ def _past_questions(c: Candidate, finder, *, steps: int = 3) -> Candidate:
     """The article's own answer when ``c`` is a question it asks ("如何破解…瓶颈？" is followed
     by "长治高新区以深化改革为突破口…"): the next sentence of the article that is not one."""
     sents, sid = finder.index.sentences, c.sentence.id
-    if not c.sentence.text.rstrip().endswith(("？", "?")):
+    if not finder.facts[sid].interrogative:
         return c
     for nxt in sents[sid + 1: sid + 1 + steps]:
         if nxt.doc != c.sentence.doc:
             break
-        if not nxt.heading and not nxt.text.rstrip().endswith(("？", "?")):
+        if not nxt.heading and not finder.facts[nxt.id].interrogative:
             return Candidate(nxt, dict(c.features), c.score, 0, len(nxt.text))
     return c
 

@@ -129,8 +129,8 @@ class Lexicon:
             return False
         spans = [syllables[i:j] for i in range(len(text)) for j in range(i + 2, len(text) + 1)]
         # a word's reading, or the start of a longer word's ("正莱" of 正来制药)
-        return any(" ".join(s) in self._by_sound or _name_key("".join(s)) in self._names
-                   or _name_key("".join(s)) in self._name_prefixes for s in spans)
+        return any(" ".join(s) in self._by_sound or (key := _name_key("".join(s))) in self._names
+                   or key in self._name_prefixes for s in spans)
 
     def _is_slip(self, typo: str, word: str, start: int, spans: list[tuple[int, int]]) -> bool:
         """A slip for ``word``, not correct words that sound alike (这几年 is not 这纪念)?"""
