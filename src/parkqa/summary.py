@@ -91,7 +91,7 @@ def summary_rows(q, best: Candidate, pool: list[Candidate], finder) -> np.ndarra
                      min(len(_NUMBER.findall(text)), 6) / 6,
                      min(len(_QUOTED.findall(text)), 3) / 3, math.log1p(len(text)) / 5,
                      float(sid in section), finder.position[sid] / size,
-                     float(text.rstrip()[-1:] in "？?"),
+                     float(finder.facts[sid].interrogative),
                      math.log1p(abs(sid - best.sentence.id)) / 3,
                      coverage(q.terms, finder.section_heading(sid)),
                      float(finder.paragraph(sid).startswith(text[:10])), text.count("，") / 5,
