@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from parkqa.answering import REFUSAL
+from parkqa.composer import MAX_QUOTE_CHARS
 from parkqa.retrieval import fuse_scores
 
 QUESTIONS = [
@@ -144,11 +145,11 @@ def test_what_several_articles_say_is_quoted_from_each(qa):
 
 
 def test_a_trimmed_quote_keeps_the_asked_figure_not_just_the_subject(qa):
-    # the sentence names the team and the company first and the patents last; a quote cut to
-    # 100 characters must keep the clause with the number of patents
-    ans = qa.ask("周云山教授团队跟成功汽车合作，发明专利搞了多少项？")
-    assert ans.answered and "发明专利20余项" in ans.text.replace(" ", "")
-    assert len(ans.citations[0].quote) <= 100
+    # a sentence of 152 characters (talent, then money) with the loans to small firms in its
+    # last clause: the quote is cut, and the cut keeps the clause with the figure asked
+    ans = qa.ask("高新区小额贷款公司成立至今给多少家小微企业发放了贷款？")
+    assert ans.answered and "31家小微企业" in ans.text.replace(" ", "")
+    assert len(ans.citations[0].quote) < MAX_QUOTE_CHARS
 
 
 def test_a_question_the_article_asks_is_answered_by_what_follows_it(qa):
