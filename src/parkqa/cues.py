@@ -197,7 +197,8 @@ def asked_unit(text: str, known=lambda word: True) -> str:
 
 
 # a group the question counts ("那6家企业", "28名院士", "另外四个"): its size before a measure word
-_GROUP = re.compile(r"(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*[个家名位款项大条种所座支类]")
+# "10余名", "30多家": a rough count still counts a group
+_GROUP = re.compile(r"(\d{1,3}|[一二两三四五六七八九十]{1,3})\s*[余多来]?[个家名位款项大条种所座支类]")
 _DIGIT = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"两": 2}
 
 
@@ -216,5 +217,7 @@ def group_size(text: str) -> int:
 
     >>> group_size("经开区那17家研究院所分别叫什么名字？"), group_size("另外四个是啥"), group_size("有哪些")
     (17, 4, 0)
+    >>> group_size("那10余名招商专员都叫什么名字？")
+    10
     """
     return max((_small_number(m.group(1)) for m in _GROUP.finditer(text)), default=0)
