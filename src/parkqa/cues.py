@@ -77,8 +77,10 @@ ASKS_PLAN = re.compile(r"计划|目标|预计|规划|打算|将来|未来|力争
 ASKS_RESULT = re.compile(r"已经|实际|完成了|达到了|建成了|现在|目前|现有|去年|so far|already|actual", re.I)
 # a value per unit ("每亩", "平均工资", "单独投资", "each project"): a total does not answer it
 PER_UNIT = re.compile(r"每|平均|人均|单独|单个|\b(?:each|per|average)\b", re.I)
-# "计划" ending a clause names a programme ("持续实施高企倍增计划，…总数达153家"), not a plan
-STATES_PLAN = re.compile(r"将|计划(?![，,。；;、”）)\s]|$)|目标|力争|预计|有望|规划|到20\d\d年|争取")
+# "计划" ending a clause names a programme ("持续实施高企倍增计划，…总数达153家"), not a plan,
+# and "将" of the disposal construction ("将招商引资列为…之首", "将…作为…抓手") states a fact
+STATES_PLAN = re.compile(r"将(?![^，,。；;]{0,24}(?:作为|列为|视为|当作|当成|推向|变为|变成|纳入))|"
+                         r"计划(?![，,。；;、”）)\s]|$)|目标|力争|预计|有望|规划|到20\d\d年|争取")
 _DETAIL_RE = {k: (re.compile(a, re.I), re.compile(b)) for k, (a, b) in DETAILS.items()}
 KIND_RE = {k: re.compile(v, re.I) for k, v in KIND_CUES.items()}
 # "多少家" / "几条" / "多少亿元": the unit the answer's number must carry
