@@ -64,6 +64,9 @@ def test_subject_is_the_opening_noun_phrase():
     # it ends at its verb, though not at a verbal noun inside a name
     assert subject_of("中科潞安建成了全球首条深紫外LED生产线吗？") == "中科潞安"
     assert subject_of("资本市场服务基地跟谁共建？") == "资本市场服务基地"
+    # or at a one-character verb marked done, or a preposition opening what it did
+    assert subject_of("特瓦时一期项目建了几条生产线？") == "特瓦时一期项目"
+    assert subject_of("高科华兴给天安门广场供了多少灯珠？") == "高科华兴"
 
 
 @pytest.mark.parametrize("follow_up, previous, expected", [

@@ -10,10 +10,10 @@ Example::
 
     >>> from parkqa.conversation import resolve_followup
     >>> resolve_followup("那2024年呢？", "高新区2025年新认定高新技术企业多少家？")
-    '高新区2024年新认定高新技术企业多少家？'
+    '高新区2024年新认定高新技术企业多少家?'
     >>> resolve_followup("它是哪年投产的？", "哪个项目总投资10亿元？",
     ...                  previous_answer="特瓦时一期项目总投资10亿元[1]", names=["特瓦时一期项目"])
-    '特瓦时一期项目是哪年投产的？'
+    '特瓦时一期项目是哪年投产的?'
 """
 from __future__ import annotations
 
@@ -56,10 +56,16 @@ def subject_of(question: str) -> str:
     cut = _PREDICATE.search(q)
     subject = q[: cut.start()] if cut else q
     at = 0
-    for word in pos_cut(subject):
+    words = pos_cut(subject)
+    for k, word in enumerate(words):
         # a verb of two characters or more, not a verbal noun ("服务基地"); a single-character
-        # "verb" is often part of a name jieba was not taught ("正来制药")
-        if word.flag == "v" and len(word.word) >= 2 and at >= 2:
+        # "verb" is often part of a name jieba was not taught ("正来制药"), unless 了 marks it
+        # done ("特瓦时一期项目建了…"); a preposition opens what the subject did ("…给天安门广场供了")
+        done = word.flag == "ul" and k and words[k - 1].flag == "v"
+        if at >= 2 and done:
+            at -= len(words[k - 1].word)
+        if at >= 2 and (done or word.flag == "v" and len(word.word) >= 2
+                        or word.flag == "p" and word.word in ("给", "为")):
             subject = subject[:at]
             break
         at += len(word.word)
