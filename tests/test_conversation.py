@@ -138,3 +138,13 @@ def test_a_quoted_chain_or_slogan_is_no_name_a_pronoun_stands_for():
     named = resolve_followup("它在哪个园区？", "哪个基地是承接产业转移的核心枢纽？",
                              previous_answer="“长高智汇电子信息产业基地”正式投产[1]")
     assert named.startswith("“长高智汇电子信息产业基地”") or named.startswith("长高智汇电子信息产业基地")
+
+
+def test_a_pronoun_means_the_name_in_the_clause_the_last_question_asked_about():
+    # the answer names three companies, one per industry; the question asked about 光伏板块,
+    # and its company's name holds a one-character "verb" (日盛达)
+    answer = ("新能源汽车板块以成功汽车为龙头，加快车型研发；光伏板块依托山西日盛达公司技术优势，"
+              "建设“绿电园区”；新材料板块推动中德集团等企业向汽车轻量化延伸。[1]")
+    resolved = resolve_followup("这家企业新上的组件项目规模多大？", "经开区光伏板块依托的是哪家企业？",
+                                previous_answer=answer)
+    assert resolved.startswith("山西日盛达公司")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from .knowledge import Knowledge
+from .cues import CLAUSE_BREAK
 from .question import YEAR, clean, is_english, key_terms, opens_english
 from .slots import entity_names, is_given
 from .tokens import pos_cut
@@ -151,9 +152,24 @@ def _named_in_answer(answer: str, question: str, names, noun: str = "") -> str:
     words = _words(answer)
     shown |= {(m.start(), -len(m.group()), m.group())
               for m in entity_names(answer, lambda m: _reads_as_name(m, words))}
-    found = sorted(x for x in shown if not is_given(x[2], question)   # it holds "n in question"
-                   and (kind is None or kind.search(x[2])))
-    return found[0][2] if found else ""
+    found = [x for x in shown if not is_given(x[2], question)   # it holds "n in question"
+             and (kind is None or kind.search(x[2]))]
+    # the answer to "光伏板块依托的是哪家企业" sits in the clause about 光伏板块, not in the
+    # answer's first clause: the name whose clause shares most of the question's words first
+    asked = key_terms(question)
+    return min(found, key=lambda x: (-_shared(asked, _clause_at(answer, x[0])), x))[2] \
+        if found else ""
+
+
+def _clause_at(text: str, at: int) -> str:
+    """The clause of ``text`` (between commas, semicolons or stops) around offset ``at``."""
+    start = max((m.end() for m in CLAUSE_BREAK.finditer(text, 0, at)), default=0)
+    end = CLAUSE_BREAK.search(text, at)
+    return text[start:end.start() if end else len(text)]
+
+
+def _shared(terms: list[str], clause: str) -> int:
+    return sum(1 for t in terms if t in clause)
 
 
 def _words(text: str) -> list[tuple[int, int, str]]:
@@ -175,8 +191,10 @@ def _reads_as_name(match: re.Match, words: list[tuple[int, int, str]]) -> bool:
         return not re.search(r"[—\-+＋、·～~]", match.group())
     start, end = match.span()
     bounds = {a for a, _, _ in words} | {b for _, b, _ in words}
+    # a one-character "verb" is often part of a name jieba was not taught ("日盛达")
     return start in bounds and end in bounds and not any(
-        flag == "v" or flag.startswith("r") for a, _, flag in words if start <= a < end)
+        flag == "v" and b - a >= 2 or flag.startswith("r") for a, b, flag in words
+        if start <= a < end)
 
 
 def resolve_followup(question: str, previous: str | None, *, previous_answer: str = "",
