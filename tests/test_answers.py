@@ -1,4 +1,5 @@
 import json
+import re
 import os
 import subprocess
 import sys
@@ -261,3 +262,13 @@ def test_no_quote_about_another_place_answers_and_no_question_the_articles_hold_
     # the articles give 经开区's count for 2025 only; 2024's is the 高新区 figure, no answer
     assert not qa.ask("长治经开区2024年高新技术企业有多少家？").answered
     assert not qa.ask("长治高新区的GDP是多少？").answered      # "GDP": no article prints it
+
+
+def test_an_asked_area_brings_in_the_sentences_that_give_one(qa):
+    # "总面积" is no word of the article, which says "…104.31平方公里热土": the sentences of the
+    # best articles holding a number in an area unit join the candidates
+    q, _, ranked = qa.answerer.analyze("长治高新区总面积有多大？")
+    assert q.unit and re.search(q.unit, "平方公里")
+    assert any("104.31平方公里" in c.sentence.text.replace(" ", "") for c in ranked)
+    q, _, ranked = qa.answerer.analyze("长治高新区有多少家入区企业？")
+    assert not any("平方公里" in c.sentence.text for c in ranked[:3])

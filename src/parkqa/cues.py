@@ -187,6 +187,8 @@ def asked_unit(text: str, known=lambda word: True) -> str:
     "多少天能培育好" has jieba's "天能", a word no article holds, so 天 is the unit)."""
     if "多少钱" in text:
         return "元"
+    if _ASKS_AREA.search(text) and not _ASKED_UNIT.search(text):
+        return AREA_UNIT
     m = _ASKED_UNIT.search(text)
     if m:
         unit = m.group(2)
@@ -196,6 +198,12 @@ def asked_unit(text: str, known=lambda word: True) -> str:
         return (m.group(1) or "") + _SAME_UNIT.get(unit, unit)
     m = _EN_COUNTED.search(text)
     return next(unit for unit, nouns in _EN_UNITS if m.group(1).lower() in nouns) if m else ""
+
+
+# an area asked ("总面积有多大", "how large is its area"): the answer's number is in an area unit,
+# whatever word the article uses for the area itself ("…104.31平方公里热土")
+AREA_UNIT = "(?:万)?(?:平方公里|平方千米|平方米|亩|公顷)"
+_ASKS_AREA = re.compile(r"面积|占地|\barea\b", re.I)
 
 
 # a group the question counts ("那6家企业", "28名院士", "另外四个"): its size before a measure word

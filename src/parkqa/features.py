@@ -25,7 +25,7 @@ import numpy as np
 
 from .article_lines import ArticleLines, several
 from .chunking import Sentence
-from .cues import HALF_YEARS, TIME_WORDS
+from .cues import AREA_UNIT, HALF_YEARS, NUMBER, TIME_WORDS
 from .feature_columns import feature_columns
 from .question import YEAR, Question
 from .sentence_facts import SentenceFacts
@@ -45,6 +45,9 @@ HAS = {
 SPECIFIC = re.compile(r"\d|[“《][^”》]{2,20}[”》]|[一二两三四五六七八九十百千]+[个家项名条支种]")
 
 RARE_DF = 5   # a term at most this many sentences hold is rare, however large the corpus
+# sentences holding a number in the asked unit join the candidates: from the articles of the
+# best few passages, the first few (the cost stays that of reading three articles)
+UNIT_ARTICLES, UNIT_SENTENCES = 3, 8
 
 FEATURES = ("dense", "dense_z", "dense_gap", "passage", "bm25", "coverage", "coverage_ctx",
             "missing", "number", "unit", "date", "list", "entity", "reason", "year_match",
@@ -121,6 +124,17 @@ class CandidateFinder:
                 i += step
         return sorted(i for i in out if not self.index.sentences[i].heading)
 
+    def _in_unit(self, q: Question, hits) -> list[int]:
+        """Sentences of the best passages' articles holding a number in the unit asked: the
+        answer to "总面积有多大" may share no word with it ("…104.31平方公里热土")."""
+        if q.unit != AREA_UNIT:
+            return []
+        unit = re.compile(NUMBER + q.unit)
+        docs = list(dict.fromkeys(self.index.passages[h.id].doc for h in hits))[:UNIT_ARTICLES]
+        found = [sid for doc in docs for sid in self.doc_sentences(doc)
+                 if unit.search(self.index.sentences[sid].text)]
+        return found[:UNIT_SENTENCES]
+
     def doc_sentences(self, doc: str) -> list[int]:
         """Ids of the sentences of article ``doc``, in reading order."""
         return self._of_doc.get(doc, [])
@@ -163,7 +177,7 @@ class CandidateFinder:
         matched, scores = self.retriever.sentence_bm25.matching(q.tokens)
         lexical = [int(matched[i]) for i in _top(scores, self.n_nearest) if scores[i] > 0]
         ids = sorted(set(passage_score) | set(nearest) | set(lexical)
-                     | set(self.lines.about_articles(q, hits)))
+                     | set(self.lines.about_articles(q, hits)) | set(self._in_unit(q, hits)))
         if not ids:
             return []
         dense = sims.take(ids)
