@@ -167,3 +167,12 @@ def test_a_name_that_sounds_like_a_vocabulary_word_is_a_slip_not_a_stranger(lex)
     assert lex.sounds_like_a_word("特娃时")          # the start of 特瓦时 is enough
     assert not lex.sounds_like_a_word("比亚迪")
     assert not lex.sounds_like_a_word("")
+
+
+def test_a_phrasal_verb_keeps_its_particle():
+    # "carry out" is 实施 and "set up" 设立; "set" alone is 创下, and "up" alone means nothing
+    lex = Lexicon.build(["实施", "设立", "创下", "携带", "项目"] * 3)
+    assert "实施" in lex.english_terms("How many projects did it carry out?")
+    assert "设立" in lex.english_terms("When was it set up?")
+    assert "创下" not in lex.english_terms("When was it set up?")
+    assert lex.english_terms("up out over") == []

@@ -46,11 +46,15 @@ _PARTIAL_KEYS = 2         # two-word keys a lone English word may stand for
 STOPWORDS = frozenset("""a an the of in on at to for and or by with from as is are was were be been
 being it its this that these those how many much what which who whom whose when where why do does
 did has have had there their they them he she his her we our you your i me my not no can could will
-would should shall may might must about into than so such some any all each also up out over very
+would should shall may might must about into than so such some any all each also very
 more most between after before during since until tell please give list show sb sth etc""".split())
+# the particle of a phrasal verb is part of its meaning: "set up" is 成立, "set" alone 创下, and
+# "carry out" 实施; it is kept in keys and questions, and never looked up on its own
+PARTICLES = frozenset("up out over off down".split())
+_NOT_NAME = STOPWORDS | PARTICLES
 
 # stopwords that carry a gloss's meaning: a gloss holding one is no key (see _gloss_key)
-_QUALIFIERS = frozenset("""many much more most all each some any very not no over up out between
+_QUALIFIERS = frozenset("""many much more most all each some any very not no between
 after before during since until into than about""".split())
 
 Words = dict[str, tuple[int, list[str]]]    # Han word -> (count, toneless readings)
@@ -165,7 +169,8 @@ class Lexicon:
         phrase or name together (its senses: "time" -> 一度, 及时)."""
         words = [_stem(t) for t in _ENGLISH.findall(_ascii(text).lower().replace("-", " "))
                  if t not in STOPWORDS]
-        found = _longest_first(words, _MAX_PHRASE, lambda ws: self._english.get(" ".join(ws))
+        found = _longest_first(words, _MAX_PHRASE, lambda ws: None if ws == [ws[0]] and ws[0]
+                               in PARTICLES else self._english.get(" ".join(ws))
                                or (self._within_keys(ws[0]) if len(ws) == 1 else None))
         for run in self._name_runs(_ascii(text)):
             found += _longest_first(run, _MAX_NAME_WORDS, lambda ws: self._names.get(
@@ -185,7 +190,7 @@ class Lexicon:
         runs = []
         for chunk in re.split(r"[^A-Za-z'\-\s]+", text):      # punctuation ends a name
             keys = [_name_key(w) for w in _LATIN_NAME.findall(chunk)]
-            for ok, run in itertools.groupby(keys, lambda k: k not in STOPWORDS
+            for ok, run in itertools.groupby(keys, lambda k: k not in _NOT_NAME
                                              and k not in self._english_words):
                 runs += [list(run)] if ok else []
         return runs
@@ -278,7 +283,8 @@ def _gloss_key(gloss: str) -> str | None:
     if any(t in _QUALIFIERS for t in _ENGLISH.findall(gloss)):
         return None
     tokens = [_stem(t) for t in _ENGLISH.findall(gloss) if t not in STOPWORDS]
-    return " ".join(tokens) if 0 < len(tokens) <= _MAX_PHRASE else None
+    return " ".join(tokens) if 0 < len(tokens) <= _MAX_PHRASE and tokens[0] not in PARTICLES \
+        else None
 
 
 def _cedict(words: Words, syllables: set[str]) -> tuple[dict[str, list[str]], set[str]]:
