@@ -92,7 +92,7 @@ class Answerer:
         self.index = index
         self.retriever = retriever
         self.model = model or AnswerModel.from_dict(index.answer_model)
-        self.reader = QuestionReader(index)
+        self.reader = QuestionReader(index, self.model.summary_asked)
         self.finder = CandidateFinder(index, retriever, passages=passages)
         self.n_passages = passages
 

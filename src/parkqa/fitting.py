@@ -22,10 +22,13 @@ from .boosted import Boosted, Corrected
 from .completer import completion_examples, completes, fit_completer
 from .composer import compose, labels
 from .corpus import squash
+from .cues import answer_kinds
 from .evaluation import evidence_ranges, load_qa, split_items
 from .features import FEATURES, feature_matrix
+from .question import clean
 from .refusal_fit import fit_refusal
 from .scorer import MODEL_FILE, REFUSAL_FEATURES, AnswerModel, Linear, default_model_path
+from .summary_asked import fit_summary_asked
 from .summary import (SUMMARY_FEATURES, choose_summary, summary_anchor, summary_pool,
                       summary_rows)
 
@@ -200,6 +203,12 @@ def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0
             missing = "unanswerable" if True in kinds else "answerable"
             raise ValueError(f"the {name} split needs {missing} items too (it has "
                              f"{len(items)} items, none {missing})")
+    # the questions asking for an overview in words the cues miss are read as such first:
+    # every later step (candidates, the summary selector, the refusal) reads them so
+    asked, asked_report = fit_summary_asked(*(
+        [(clean(i["question"]), i["type"] == "summary", "summary" in answer_kinds(
+            clean(i["question"]))) for i in items] for items in (train, dev)))
+    qa.answerer.reader.summary_asked = asked
     cache: dict = {}
     Xt, yt, gt = sentence_data(qa, train, cache)
     Xd, yd, gd = sentence_data(qa, dev, cache)
@@ -218,7 +227,7 @@ def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0
     if hit > best_hit:
         best_c, best_hit, sentence = "trees", hit, model
     held_out = _out_of_fold_scores(makers[best_c], Xt, yt, gt, train)
-    am = AnswerModel(sentence, Linear(REFUSAL_FEATURES))
+    am = AnswerModel(sentence, Linear(REFUSAL_FEATURES), summary_asked=asked)
     qa.answerer.model = am
     summaries = summary_data(qa, train, cache, held_out)
     if summaries:
@@ -248,7 +257,7 @@ def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0
         "sentence_hit_at_1": round(best_hit, 4), "C": best_c, "refusal_C": refusal_c,
         "extra_ratio": am.extra_ratio, "part_ratio": am.part_ratio,
         "must_contain_all_if_answered": round(knobs[am.extra_ratio, am.part_ratio][0], 4),
-        "completer": completion,
+        "completer": completion, "summary_asked": asked_report,
         "answerable_refused": round(float(np.mean(~answered[ld == 1])), 4) if (ld == 1).any()
         else None,
         "unanswerable_refused": round(float(np.mean(~answered[ld == 0])), 4) if (ld == 0).any()

@@ -155,8 +155,9 @@ PROPER = ("nr", "ns", "nt")   # jieba's tags for the names of people, places and
 class QuestionReader:
     """Reads questions against one index: its vocabulary, places and term statistics."""
 
-    def __init__(self, index) -> None:
+    def __init__(self, index, summary_asked=None) -> None:
         self.index = index
+        self.summary_asked = summary_asked   # parkqa.summary_asked.SummaryAsked, fitted
         self.knowledge = index.knowledge
         self.lexicon = index.lexicon
         self._texts = index.terms.texts
@@ -201,7 +202,7 @@ class QuestionReader:
         parts = [part for part in ASPECT_SPLIT.split(text) if len(part.strip()) >= 2]
         aspects = [self._weights(key_terms(part)) for part in parts]
         return Question(raw=raw, text=text, english=english, tokens=tokens, terms=terms,
-                        kinds=answer_kinds(text), unit=self.asked_unit(text), years=years,
+                        kinds=self.kinds(text), unit=self.asked_unit(text), years=years,
                         places=places_of(spans), place_mentions=len(spans),
                         aspects=[a for a in aspects if a],
                         # a part with no word of its own still asks something ("…，是谁投的？")
@@ -210,6 +211,13 @@ class QuestionReader:
                         unknown=unknown, strange_names=self._strange(text, unknown),
                         en_focus=self._english_focus(text, terms) if english else {},
                         absent={t: self._known_piece(t) for t in terms if not self.df(t)})
+
+    def kinds(self, text: str) -> set[str]:
+        """``answer_kinds``, and a summary where the fitted model hears one the cues miss."""
+        kinds = answer_kinds(text)
+        if "summary" not in kinds and self.summary_asked and self.summary_asked.says([text])[0]:
+            kinds.add("summary")
+        return kinds
 
     def _strange(self, text: str, unknown: list[str]) -> list[str]:
         return [w for w in unknown if any(p.flag.startswith(PROPER) for p in pos_cut(w))

@@ -29,6 +29,7 @@ from .completer import COMPLETER_FEATURES, NEVER
 from .features import FEATURES
 from .slots import GROUPS
 from .summary import SUMMARY_FEATURES, prior_summary
+from .summary_asked import SummaryAsked
 
 REFUSAL_FEATURES = ("p1", "p2", "gap", "coverage", "coverage_ctx", "missing", "unknown",
                     "year_unmet", "year_clash", "place_unmet", "place_clash", "kind_unmet",
@@ -109,7 +110,8 @@ class AnswerModel:
     def __init__(self, sentence: Linear | Corrected, refusal: Linear | Corrected,
                  threshold: float = 0.5, extra_ratio: float = 0.6, part_ratio: float = 0.1,
                  meta: dict | None = None, summary: Linear | Boosted | None = None,
-                 completer: Linear | None = None, completer_threshold: float = NEVER) -> None:
+                 completer: Linear | None = None, completer_threshold: float = NEVER,
+                 summary_asked: SummaryAsked | None = None) -> None:
         self.sentence = sentence
         self.refusal = refusal
         self.summary = summary or prior_summary()
@@ -118,6 +120,7 @@ class AnswerModel:
         self.part_ratio = part_ratio      # ...and a quote for a part the best one leaves out
         self.completer = completer        # a further quote where the answer lacks a part
         self.completer_threshold = completer_threshold
+        self.summary_asked = summary_asked   # a question the cue words miss asks for an overview
         self.meta = meta or {}
 
     @classmethod
@@ -137,7 +140,9 @@ class AnswerModel:
                 "threshold": self.threshold, "extra_ratio": self.extra_ratio,
                 "part_ratio": self.part_ratio, "summary": self.summary.to_dict(),
                 "completer": self.completer.to_dict() if self.completer else None,
-                "completer_threshold": self.completer_threshold, "meta": self.meta}
+                "completer_threshold": self.completer_threshold,
+                "summary_asked": self.summary_asked.to_dict() if self.summary_asked else None,
+                "meta": self.meta}
 
     @classmethod
     def from_dict(cls, d: dict) -> "AnswerModel":
@@ -157,7 +162,8 @@ class AnswerModel:
                    model_from_dict(summary) if summary and list(summary["names"])
                    == list(SUMMARY_FEATURES) else None,
                    Linear.from_dict(completer) if completer and list(completer["names"])
-                   == list(COMPLETER_FEATURES) else None, d.get("completer_threshold", NEVER))
+                   == list(COMPLETER_FEATURES) else None, d.get("completer_threshold", NEVER),
+                   SummaryAsked.from_dict(d.get("summary_asked")))
 
     def save(self, path: Path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1),
