@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import re
 
-from .knowledge import Knowledge
 from .cues import CLAUSE_BREAK
+from .knowledge import Knowledge
 from .question import YEAR, clean, is_english, key_terms, opens_english
 from .slots import entity_names, is_given
 from .tokens import pos_cut

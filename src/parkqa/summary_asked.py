@@ -86,7 +86,6 @@ def fit_summary_asked(train: list[tuple[str, bool, bool]],
             said = cued | (p >= threshold)
             f1 = _f1(said, truth)
             if f1 > best_f1:
-                model.threshold = threshold
                 best, best_f1 = SummaryAsked(model.coef, model.intercept, threshold), f1
                 report = {"C": C, "threshold": threshold, "f1": round(f1, 4),
                           "cues_f1": round(_f1(cued, truth), 4),
