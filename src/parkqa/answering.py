@@ -110,8 +110,9 @@ class Answerer:
         hits = self.retriever.passages(q.text, k=max(k, self.n_passages), qvec=qvec,
                                        tokens=q.tokens, places=q.places, timings=timings)
         t2 = time.perf_counter()
-        ranked = self.finder.candidates(q, qvec, hits)
-        q.part_candidates = [self.finder.candidates(part, qvec, hits)
+        near = self.finder.nearest(qvec)
+        ranked = self.finder.candidates(q, qvec, hits, near)
+        q.part_candidates = [self.finder.candidates(part, qvec, hits, near)
                              for part in self._parts(q)]
         for cands in [ranked, *q.part_candidates]:
             score(cands, self.model.sentence)

@@ -152,7 +152,7 @@ class CandidateFinder:
         b = text.find("\n", s.end)
         return text[a: b if b >= 0 else len(text)]
 
-    def _nearest(self, qvec: np.ndarray) -> tuple[list[int], _Sims]:
+    def nearest(self, qvec: np.ndarray) -> tuple[list[int], _Sims]:
         """The sentences nearest the question by embedding, and the similarity of each: from the
         whole matrix while ``sentences.faiss`` is exact (one product, as cheap as a search),
         else from the approximate index, so the cost does not grow with the corpus."""
@@ -166,13 +166,16 @@ class CandidateFinder:
         _, found = idx.sentence_index.search(qvec[None, :].astype(np.float32), self.n_nearest)
         return [int(i) for i in found[0] if i >= 0], _Sims(None, idx.sentence_vectors, qvec)
 
-    def candidates(self, q: Question, qvec: np.ndarray, hits) -> list[Candidate]:
+    def candidates(self, q: Question, qvec: np.ndarray, hits, near=None) -> list[Candidate]:
+        """Every sentence worth scoring for ``q``, with its features. ``near``: what
+        ``nearest(qvec)`` gave, when the parts of one question are read with its vector (one
+        search, not one per part)."""
         idx = self.index
         passage_score: dict[int, float] = {}
         for rank, h in enumerate(hits[: self.n_passages]):
             for sid in self._by_passage[h.id]:
                 passage_score[sid] = max(passage_score.get(sid, 0.0), 1.0 - rank / self.n_passages)
-        nearest, sims = self._nearest(qvec)
+        nearest, sims = near or self.nearest(qvec)
         # the sentences sharing the question's rarest words, wherever their passage ranked: read
         # from the BM25 postings of its words, best first (the lower id first among equals)
         matched, scores = self.retriever.sentence_bm25.matching(q.tokens)
