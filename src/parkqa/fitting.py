@@ -205,9 +205,7 @@ def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0
                              f"{len(items)} items, none {missing})")
     # the questions asking for an overview in words the cues miss are read as such first:
     # every later step (candidates, the summary selector, the refusal) reads them so
-    asked, asked_report = fit_summary_asked(*(
-        [(clean(i["question"]), i["type"] == "summary", "summary" in answer_kinds(
-            clean(i["question"]))) for i in items] for items in (train, dev)))
+    asked, asked_report = fit_summary_asked(_summary_rows(train), _summary_rows(dev))
     qa.answerer.reader.summary_asked = asked
     cache: dict = {}
     Xt, yt, gt = sentence_data(qa, train, cache)
@@ -269,6 +267,13 @@ def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0
                "sentence_weights": sentence.weights(), "refusal_weights": am.refusal.weights(),
                "summary_weights": am.summary.weights()}
     return am, dev_report
+
+
+def _summary_rows(items: list[dict]) -> list[tuple[str, bool, bool]]:
+    """(question, asks for a summary, the cue words already say so) of each item."""
+    texts = [clean(i["question"]) for i in items]
+    return [(t, i["type"] == "summary", "summary" in answer_kinds(t))
+            for t, i in zip(texts, items)]
 
 
 def run_cli(args, settings) -> int:

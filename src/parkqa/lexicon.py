@@ -169,8 +169,8 @@ class Lexicon:
         phrase or name together (its senses: "time" -> 一度, 及时)."""
         words = [_stem(t) for t in _ENGLISH.findall(_ascii(text).lower().replace("-", " "))
                  if t not in STOPWORDS]
-        found = _longest_first(words, _MAX_PHRASE, lambda ws: None if ws == [ws[0]] and ws[0]
-                               in PARTICLES else self._english.get(" ".join(ws))
+        found = _longest_first(words, _MAX_PHRASE, lambda ws: None if len(ws) == 1
+                               and ws[0] in PARTICLES else self._english.get(" ".join(ws))
                                or (self._within_keys(ws[0]) if len(ws) == 1 else None))
         for run in self._name_runs(_ascii(text)):
             found += _longest_first(run, _MAX_NAME_WORDS, lambda ws: self._names.get(
