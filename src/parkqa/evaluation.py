@@ -29,6 +29,15 @@ def split_items(items: list[dict], split: str | None) -> list[dict]:
     return items if not split else [i for i in items if i.get("split") == split]
 
 
+def batch_of(item: dict) -> str:
+    """The batch an item was written in: its id's prefix ("b14-q178" -> "b14"; a dialogue's
+    turn "w1-d01-2" -> "w1"), or "team" for the team's own unprefixed items. A writer repeats
+    a phrasing within a batch, so folds that hold out whole batches see questions as new as a
+    fresh test batch's."""
+    name = str(item.get("id", ""))
+    return name.split("-", 1)[0] if "-" in name else "team"
+
+
 def split_sizes(items: list[dict]) -> dict[str, int]:
     """How many items each split of a Q&A file holds ("all" when none is marked)."""
     from collections import Counter

@@ -23,7 +23,7 @@ from .completer import completion_examples, completes, fit_completer
 from .composer import compose, labels
 from .corpus import squash
 from .cues import answer_kinds
-from .evaluation import evidence_ranges, load_qa, split_items
+from .evaluation import batch_of, evidence_ranges, load_qa, split_items
 from .features import FEATURES, feature_matrix
 from .question import clean
 from .refusal_fit import fit_refusal
@@ -247,7 +247,8 @@ def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0
     Rd, ld, _, _ = refusal_data(qa, asked_dev, am.extra_ratio, cache, am.part_ratio)
     # out-of-fold predictions on the blind-written train items join dev in setting the threshold
     blind = np.array([item.get("source") != "team" for item in asked_train])
-    am.refusal, am.threshold, refusal_c = fit_refusal(Rt, lt, Rd, ld, blind,
+    batches = np.array([batch_of(item) for item in asked_train])
+    am.refusal, am.threshold, refusal_c = fit_refusal(Rt, lt, Rd, ld, blind, batches,
                                                       max_wrong_refusals=max_wrong_refusals)
     pd = am.refusal.predict_proba(Rd)
     answered = pd >= am.threshold

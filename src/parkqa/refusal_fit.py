@@ -5,11 +5,13 @@ refuses at most ``max_wrong_refusals`` of answerable ones.
 
 The threshold is a quantile of P(answerable) over answerable questions; dev alone holds too
 few of them for a steady 5% quantile, so out-of-fold predictions on the blind-written train
-items join it (the team's own items are easier than what users ask, so not those).
+items join it (the team's own items are easier than what users ask, so not those). Each fold
+holds out whole batches: a writer words several questions alike, and a model that has seen
+one of them scores the others as no fresh question is scored.
 
 Example::
 
-    >>> model, threshold, chosen = fit_refusal(Rt, lt, Rd, ld, blind)   # doctest: +SKIP
+    >>> model, threshold, chosen = fit_refusal(Rt, lt, Rd, ld, blind, batches)   # doctest: +SKIP
     >>> chosen                                                           # doctest: +SKIP
     'trees'
 """
@@ -32,10 +34,11 @@ UNMET = tuple(n for n in REFUSAL_FEATURES if n.endswith(("_unmet", "_clash", "_u
 
 
 def fit_refusal(Rt: np.ndarray, lt: np.ndarray, Rd: np.ndarray, ld: np.ndarray,
-                blind: np.ndarray, *, max_wrong_refusals: float = 0.05):
+                blind: np.ndarray, batches: np.ndarray, *, max_wrong_refusals: float = 0.05):
     """The refusal fitted on train rows ``Rt`` (answerable: ``lt``), its threshold chosen on
-    dev rows ``Rd`` plus out-of-fold predictions for the train rows ``blind`` marks; with the
-    name of what was chosen (a regularization C, or "trees")."""
+    dev rows ``Rd`` plus out-of-fold predictions (folds by ``batches``, ``batch_of`` each
+    row's item) for the train rows ``blind`` marks; with the name of what was chosen (a
+    regularization C, or "trees")."""
     labels = np.concatenate([lt[blind], ld])
     best = (None, 0.5, None)
     best_refused = -1.0
@@ -43,7 +46,7 @@ def fit_refusal(Rt: np.ndarray, lt: np.ndarray, Rd: np.ndarray, ld: np.ndarray,
     def consider(name, make) -> None:
         nonlocal best, best_refused
         model = make(Rt, lt)
-        p = np.concatenate([_out_of_fold(make, Rt, lt)[blind], model.predict_proba(Rd)])
+        p = np.concatenate([_out_of_fold(make, Rt, lt, batches)[blind], model.predict_proba(Rd)])
         threshold = choose_threshold(p, labels, max_wrong_refusals=max_wrong_refusals)
         refused = float(np.mean(p[labels == 0] < threshold))
         if refused > best_refused:
@@ -56,12 +59,13 @@ def fit_refusal(Rt: np.ndarray, lt: np.ndarray, Rd: np.ndarray, ld: np.ndarray,
     return best
 
 
-def _out_of_fold(make, X: np.ndarray, y: np.ndarray, folds: int = 5) -> np.ndarray:
+def _out_of_fold(make, X: np.ndarray, y: np.ndarray, batches: np.ndarray,
+                 folds: int = 5) -> np.ndarray:
     """P(answerable) for each train row from a refusal model (``make(X, y)``) fitted without
-    its fold."""
-    from sklearn.model_selection import StratifiedKFold
+    its fold, a fold being whole batches."""
+    from sklearn.model_selection import GroupKFold
 
     out = np.zeros(len(y))
-    for fit_rows, held in StratifiedKFold(folds, shuffle=True, random_state=0).split(X, y):
+    for fit_rows, held in GroupKFold(folds).split(X, y, batches):
         out[held] = make(X[fit_rows], y[fit_rows]).predict_proba(X[held])
     return out
