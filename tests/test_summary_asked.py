@@ -1,7 +1,9 @@
 """The learned reading of 'asks for an overview' (parkqa.summary_asked): real scikit-learn."""
 import json
 
-from parkqa.summary_asked import SummaryAsked, fit_summary_asked
+import numpy as np
+
+from parkqa.summary_asked import SummaryAsked, _vectorizer, fit_summary_asked
 
 OVERVIEWS = ["经开区有啥目标？", "这篇主要讲了啥？", "高新区发展成啥样了？", "高新区有啥亮点？",
              "归纳一下高新区的做法", "经开区“十五五”有啥目标？", "这篇报道主要讲了啥？",
@@ -25,6 +27,14 @@ def test_it_round_trips_as_json():
     assert list(again.predict_proba(texts).round(6)) == list(asked.predict_proba(texts).round(6))
     assert again.says(texts) == asked.says(texts)
     assert SummaryAsked.from_dict(None) is None
+
+
+def test_its_fast_reading_scores_as_the_vectorizer_does():
+    asked = SummaryAsked.fit(OVERVIEWS + FACTS, [True] * len(OVERVIEWS) + [False] * len(FACTS))
+    # spaces squeezed, capitals, Latin and full-width text, an empty string
+    texts = OVERVIEWS + FACTS + ["What  is the   GDP of the ETDZ?", "ＧＤＰ是多少", "", " \t这篇\n\n讲啥 "]
+    z = _vectorizer().transform(texts) @ asked._dense + asked.intercept
+    assert np.allclose(asked.predict_proba(texts), 1.0 / (1.0 + np.exp(-z)))
 
 
 def test_fit_keeps_the_cues_alone_when_the_model_adds_nothing():

@@ -114,8 +114,8 @@ class Answerer:
         ranked = self.finder.candidates(q, qvec, hits, near)
         q.part_candidates = [self.finder.candidates(part, qvec, hits, near)
                              for part in self._parts(q)]
-        for cands in [ranked, *q.part_candidates]:
-            score(cands, self.model.sentence)
+        # one call of the trees for the whole question's candidates and its parts'
+        score([c for cands in (ranked, *q.part_candidates) for c in cands], self.model.sentence)
         ranked.sort(key=lambda c: -c.score)
         if timings is not None:
             timings.update(embed=t1 - t0, search=t2 - t1, score=time.perf_counter() - t2)
