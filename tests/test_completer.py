@@ -78,3 +78,17 @@ def test_the_shipped_model_round_trips_its_completer(tmp_path):
     old = model.to_dict()
     del old["completer"]                    # a model saved before the completer existed
     assert AnswerModel.from_dict(old).completer is None
+
+
+def test_a_completer_of_trees_round_trips(tmp_path):
+    from parkqa.boosted import Boosted
+
+    rng = np.random.default_rng(0)
+    X = rng.random((80, len(COMPLETER_FEATURES)))
+    model = AnswerModel.load(default_model_path())
+    model.completer = Boosted(COMPLETER_FEATURES).fit(X, (X[:, 0] > 0.5).astype(int),
+                                                      n_estimators=5, min_child_samples=5)
+    model.save(tmp_path / "m.json")
+    again = AnswerModel.load(tmp_path / "m.json").completer
+    assert isinstance(again, Boosted)
+    assert np.allclose(again.predict_proba(X), model.completer.predict_proba(X))

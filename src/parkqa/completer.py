@@ -3,12 +3,12 @@
 The composer's rules pick the quotes a question plainly needs (the best sentence, one per place
 compared, one per part); what they miss is often the second or third candidate: the sentence
 that names the investor of a project whose sum the best one gives, the other park's figure, the
-list's second half. A logistic regression over general features of each further candidate
-(its score and its score against the best one's, where it sits against the chosen quotes, the
-question terms and the asked kind of value it adds, the other place or year it brings, how
-many parts the question has) says how likely it holds something the answer lacks. ``parkqa
-fit`` learns the weights on the train split (candidates scored out of fold) and chooses on dev
-the threshold above which the likeliest one is added.
+list's second half. A logistic regression or boosted trees over general features of each
+further candidate (its score and its score against the best one's, where it sits against the
+chosen quotes, the question terms and the asked kind of value it adds, the other place or year
+it brings, how many parts the question has) says how likely it holds something the answer
+lacks. ``parkqa fit`` learns the weights on the train split (candidates scored out of fold) and
+chooses on dev the model and the threshold above which the likeliest one is added.
 
 Example::
 
@@ -94,8 +94,9 @@ def completion_rows(q, ranked: list[Candidate], chosen: list[Candidate],
 
 def complete(q, ranked: list[Candidate], chosen: list[Candidate], finder, model,
              threshold: float) -> list[Candidate]:
-    """``chosen`` and, when ``model`` (a ``Linear`` over ``COMPLETER_FEATURES``) puts the
-    likeliest further candidate at ``threshold`` or above, that one, trimmed."""
+    """``chosen`` and, when ``model`` (a ``Linear`` or ``Boosted`` over
+    ``COMPLETER_FEATURES``) puts the likeliest further candidate at ``threshold`` or above,
+    that one, trimmed."""
     if model is None or not chosen or not ranked or not completes(q):
         return chosen
     rows, cands = completion_rows(q, ranked, chosen, finder)
@@ -140,7 +141,8 @@ def completion_examples(q, ranked, chosen, musts: list[str], finder):
 
 
 def fit_completer(train: list[tuple], dev: list[tuple]):
-    """The completer (a ``Linear``; its regularization and threshold chosen on ``dev``) from
+    """The completer (a ``Linear`` or, where they gain more, trees: ``parkqa.boosted``; its
+    regularization and threshold chosen on ``dev``) from
     ``completion_examples`` of train and dev questions; with what it gains on dev."""
     from .scorer import Linear
 
@@ -149,8 +151,13 @@ def fit_completer(train: list[tuple], dev: list[tuple]):
     if not y.any() or y.all():
         return None, NEVER, {}
     best, best_value = (None, NEVER, {}), -1.0
-    for C in (0.03, 0.1, 0.3, 1.0):
-        model = Linear(COMPLETER_FEATURES).fit(X, y, C=C, balanced=False)
+    from .boosted import Boosted
+
+    makers = {C: lambda C=C: Linear(COMPLETER_FEATURES).fit(X, y, C=C, balanced=False)
+              for C in (0.03, 0.1, 0.3, 1.0)}
+    makers["trees"] = lambda: Boosted(COMPLETER_FEATURES).fit(X, y)
+    for C, make in makers.items():
+        model = make()
         threshold, gain, added = choose_completion_threshold(
             [model.predict_proba(r) for r, _, _ in dev], [f for _, _, f in dev])
         if gain - COMPLETION_COST * added > best_value:

@@ -110,7 +110,7 @@ class AnswerModel:
     def __init__(self, sentence: Linear | Corrected, refusal: Linear | Corrected,
                  threshold: float = 0.5, extra_ratio: float = 0.6, part_ratio: float = 0.1,
                  meta: dict | None = None, summary: Linear | Boosted | None = None,
-                 completer: Linear | None = None, completer_threshold: float = NEVER,
+                 completer: Linear | Boosted | None = None, completer_threshold: float = NEVER,
                  summary_asked: SummaryAsked | None = None) -> None:
         self.sentence = sentence
         self.refusal = refusal
@@ -161,7 +161,7 @@ class AnswerModel:
                    d.get("meta", {}),
                    model_from_dict(summary) if summary and list(summary["names"])
                    == list(SUMMARY_FEATURES) else None,
-                   Linear.from_dict(completer) if completer and list(completer["names"])
+                   model_from_dict(completer) if completer and list(completer["names"])
                    == list(COMPLETER_FEATURES) else None, d.get("completer_threshold", NEVER),
                    SummaryAsked.from_dict(d.get("summary_asked")))
 
