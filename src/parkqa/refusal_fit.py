@@ -62,10 +62,13 @@ def fit_refusal(Rt: np.ndarray, lt: np.ndarray, Rd: np.ndarray, ld: np.ndarray,
 def _out_of_fold(make, X: np.ndarray, y: np.ndarray, batches: np.ndarray,
                  folds: int = 5) -> np.ndarray:
     """P(answerable) for each train row from a refusal model (``make(X, y)``) fitted without
-    its fold, a fold being whole batches."""
-    from sklearn.model_selection import GroupKFold
+    its fold, a fold being whole batches (rows, shuffled, when there are fewer batches than
+    folds: a small data set of one writer's)."""
+    from sklearn.model_selection import GroupKFold, StratifiedKFold
 
     out = np.zeros(len(y))
-    for fit_rows, held in GroupKFold(folds).split(X, y, batches):
+    splits = GroupKFold(folds).split(X, y, batches) if len(set(batches)) >= folds \
+        else StratifiedKFold(folds, shuffle=True, random_state=0).split(X, y)
+    for fit_rows, held in splits:
         out[held] = make(X[fit_rows], y[fit_rows]).predict_proba(X[held])
     return out
