@@ -32,7 +32,8 @@ def test_it_round_trips_as_json():
 def test_its_fast_reading_scores_as_the_vectorizer_does():
     asked = SummaryAsked.fit(OVERVIEWS + FACTS, [True] * len(OVERVIEWS) + [False] * len(FACTS))
     # spaces squeezed, capitals, Latin and full-width text, an empty string
-    texts = OVERVIEWS + FACTS + ["What  is the   GDP of the ETDZ?", "ＧＤＰ是多少", "", " \t这篇\n\n讲啥 "]
+    texts = OVERVIEWS + FACTS + ["What  is the   GDP of the ETDZ?", "ＧＤＰ是多少", "",
+                                 " \t这篇\n\n讲啥 "]
     z = _vectorizer().transform(texts) @ asked._dense + asked.intercept
     assert np.allclose(asked.predict_proba(texts), 1.0 / (1.0 + np.exp(-z)))
 
