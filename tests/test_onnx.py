@@ -80,7 +80,7 @@ def test_light_tokenizer_agrees_with_the_full_one_on_every_eval_question(embedde
     assert max(len(i) for i in ours) == 512
 
 
-def test_ask_from_the_command_line_does_not_import_torch(qa, settings):
+def test_ask_from_the_command_line_imports_neither_torch_nor_the_fitting_libraries(qa, settings):
     env = dict(os.environ, PARKQA_SEEDS=str(settings.seeds), PARKQA_INDEX=str(settings.index),
                PARKQA_BACKEND="onnx")
     proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "parkqa.cli", "ask",
@@ -93,6 +93,9 @@ def test_ask_from_the_command_line_does_not_import_torch(qa, settings):
                 if line.startswith("import time:")}
     assert "onnxruntime" in imported
     assert not imported & {"torch", "sentence_transformers", "transformers"}
+    # the answer model's trees run in onnxruntime: LightGBM and the scikit-learn and pandas
+    # it imports stay out (bm25s imports scipy's sparse matrices itself)
+    assert not imported & {"lightgbm", "sklearn", "pandas"}
 
 
 def test_backend_setting_is_checked(monkeypatch):

@@ -112,13 +112,13 @@ def test_trees_correct_a_line_where_features_combine_and_round_trip(tmp_path):
     assert np.allclose(again.predict_proba(X), corrected.predict_proba(X))
     # trees grown on three samples are averaged, saved and loaded as one refusal
     bagged = Corrected(FEATURES).fit(X[:1500], y[:1500], min_child_samples=10, seeds=3)
-    assert len(bagged.more) == 2 and log_loss(bagged.predict_proba(X[1500:])) < log_loss(line)
+    assert len(bagged.trees) == 3 and log_loss(bagged.predict_proba(X[1500:])) < log_loss(line)
     single = bagged.predict_proba(X[:5])
-    bagged.more = []
+    bagged.trees = bagged.trees[:1]
     assert not np.allclose(bagged.predict_proba(X[:5]), single)   # the others count
     bagged = Corrected(FEATURES).fit(X[:1500], y[:1500], min_child_samples=10, seeds=3)
     again = _saved_and_loaded(tmp_path, sentence=bagged).sentence
-    assert len(again.more) == 2 and np.allclose(again.predict_proba(X), bagged.predict_proba(X))
+    assert len(again.trees) == 3 and np.allclose(again.predict_proba(X), bagged.predict_proba(X))
 
 
 def _saved_and_loaded(tmp_path, **parts) -> AnswerModel:

@@ -1,6 +1,6 @@
 """Gradient-boosted trees with the ``parkqa.scorer.Linear`` interface: ``fit`` on data,
-``predict_proba``, parameters saved and loaded as data (LightGBM's own model text inside the
-answer model's JSON).
+``predict_proba``, parameters saved and loaded as data. LightGBM fits the trees; ONNX Runtime
+runs them (``parkqa.tree_onnx``), so answering never imports LightGBM.
 
 - ``Boosted``: a summary's sentences are chosen by how their features combine (a sentence full
   of figures counts in the paragraph the question is about, not elsewhere), which a linear
@@ -23,6 +23,8 @@ Example::
 from __future__ import annotations
 
 import numpy as np
+
+from .tree_onnx import Trees
 
 KIND = "lightgbm"
 CORRECTED = "linear_lightgbm"
@@ -61,42 +63,34 @@ def _lightgbm():
 class Boosted:
     """A LightGBM binary classifier over named features."""
 
-    def __init__(self, names, model: str = "") -> None:
+    def __init__(self, names, trees: list[Trees] = ()) -> None:
         self.names = list(names)
-        self.model = model
-        self._booster = None
+        self.trees = list(trees)
 
     def fit(self, X: np.ndarray, y: np.ndarray, **params) -> "Boosted":
         clf = _lightgbm().LGBMClassifier(**{**PARAMS, **params}, **_STEADY)
         clf.fit(np.asarray(X, dtype=np.float64), np.asarray(y))
-        self.model, self._booster = clf.booster_.model_to_string(), None
+        self.trees = [Trees.from_lightgbm(clf.booster_.model_to_string())]
         return self
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        if len(X) == 0 or not self.model:
+        if len(X) == 0 or not self.trees:
             return np.zeros(len(X))
-        return np.asarray(self._raw(X), dtype=np.float64)
-
-    def _raw(self, X: np.ndarray, **how) -> np.ndarray:
-        if self._booster is None:
-            self._booster = _lightgbm().Booster(model_str=self.model)
-        return self._booster.predict(np.asarray(X, dtype=np.float64), num_threads=1, **how)
+        return 1.0 / (1.0 + np.exp(-self.trees[0].raw(X)))   # LightGBM's binary objective
 
     def to_dict(self) -> dict:
-        return {"kind": KIND, "names": self.names, "model": self.model}
+        return {"kind": KIND, "names": self.names, "trees": [t.to_dict() for t in self.trees]}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Boosted":
-        return cls(d["names"], d["model"])
+        return cls(d["names"], [Trees.from_dict(t) for t in d["trees"]])
 
     def weights(self) -> dict[str, float]:
         """Each feature's share of the trees' total gain: what the fit leaned on, for the
         report."""
-        if not self.model:
+        if not self.trees:
             return {}
-        if self._booster is None:
-            self._booster = _lightgbm().Booster(model_str=self.model)
-        gain = self._booster.feature_importance(importance_type="gain")
+        gain = np.asarray(self.trees[0].gain)
         total = float(gain.sum()) or 1.0
         return {n: round(float(g) / total, 4) for n, g in zip(self.names, gain)}
 
@@ -105,11 +99,9 @@ class Corrected(Boosted):
     """A logistic regression whose log-odds boosted trees correct: the trees learn from the
     line's residuals how features combine, on every candidate (a trap's too, all negative)."""
 
-    def __init__(self, names, model: str = "", linear=None, more=()) -> None:
-        super().__init__(names, model)
-        self.linear = linear
-        self.more = list(more)        # further sets of trees (other seeds), averaged with the first
-        self._more = None
+    def __init__(self, names, trees: list[Trees] = (), linear=None) -> None:
+        super().__init__(names, trees)
+        self.linear = linear     # several sets of trees (other seeds) are averaged
 
     def fit(self, X: np.ndarray, y: np.ndarray, *, C: float = 0.3, seeds: int = 1,
             lowering: tuple[str, ...] = (), **params) -> "Corrected":
@@ -124,45 +116,37 @@ class Corrected(Boosted):
         start = _log_odds(self.linear.predict_proba(X))
         if lowering:
             params["monotone_constraints"] = [-1 if n in lowering else 0 for n in self.names]
-        models = []
+        self.trees = []
         for seed in range(seeds):
             clf = _lightgbm().LGBMClassifier(**{**CORRECTION, **params},
                                              **{**_STEADY, "random_state": seed})
             clf.fit(X, np.asarray(y), init_score=start)
-            models.append(clf.booster_.model_to_string())
-        self.model, self.more, self._booster, self._more = models[0], models[1:], None, None
+            self.trees.append(Trees.from_lightgbm(clf.booster_.model_to_string()))
         return self
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        if len(X) == 0 or not self.model:
+        if len(X) == 0 or not self.trees:
             return np.zeros(len(X))
         z = self._correction(X) + _log_odds(self.linear.predict_proba(X))
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
     def _correction(self, X: np.ndarray) -> np.ndarray:
-        raw = self._raw(X, raw_score=True)
-        if not self.more:
-            return raw
-        if self._more is None:
-            self._more = [_lightgbm().Booster(model_str=m) for m in self.more]
-        X = np.asarray(X, dtype=np.float64)
-        return (raw + sum(b.predict(X, num_threads=1, raw_score=True) for b in self._more)) \
-            / (1 + len(self.more))
+        first, *more = (t.raw(X) for t in self.trees)
+        return (first + sum(more)) / len(self.trees) if more else first
 
     def weights(self) -> dict[str, float]:
         """The line's weights in raw units (what the trees correct is in their splits)."""
         return self.linear.weights()
 
     def to_dict(self) -> dict:
-        out = {"kind": CORRECTED, "names": self.names, "model": self.model,
-               "linear": self.linear.to_dict()}
-        return {**out, "more": self.more} if self.more else out
+        return {**super().to_dict(), "kind": CORRECTED, "linear": self.linear.to_dict()}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Corrected":
         from .scorer import Linear
 
-        return cls(d["names"], d["model"], Linear.from_dict(d["linear"]), d.get("more", ()))
+        return cls(d["names"], [Trees.from_dict(t) for t in d["trees"]],
+                   Linear.from_dict(d["linear"]))
 
 
 def _log_odds(p: np.ndarray) -> np.ndarray:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import mmh3
 import numpy as np
 
 N_FEATURES = 2 ** 12
@@ -82,11 +83,10 @@ class SummaryAsked:
 def hashed_grams(text: str) -> list[int]:
     """The hashed columns of ``text``'s lower-cased character uni- and bigrams, as
     ``_vectorizer`` finds them."""
-    from sklearn.utils import murmurhash3_32
-
     text = _WHITE_SPACES.sub(" ", text.lower())
     grams = list(text) + [text[i:i + 2] for i in range(len(text) - 1)]
-    return [abs(murmurhash3_32(g, seed=0)) % N_FEATURES for g in grams]
+    # mmh3's hash is scikit-learn's murmurhash3_32 (signed, seed 0) without importing sklearn
+    return [abs(mmh3.hash(g, 0)) % N_FEATURES for g in grams]
 
 
 def fit_summary_asked(train: list[tuple[str, bool, bool]],
