@@ -68,16 +68,20 @@ def _candidates(qa, item, cache: dict):
     return cache[key]
 
 
-def _analyzed(qa, items, cache: dict | None = None, held_out: dict | None = None):
-    """Each item's question analysis and candidates (its parts' too), scored by the current
-    sentence model, or by ``held_out[question]`` (a model fitted without it) where given."""
+def _analyzed(qa, items, cache: dict | None = None, fixed: dict | None = None):
+    """Each item's question analysis and candidates, scored by the current sentence model,
+    or by ``fixed[question]`` (scores in ``_candidates`` order) where given."""
     cache = {} if cache is None else cache
     for item in items:
         q, ranked = _candidates(qa, item, cache)
-        model = (held_out or {}).get(item["question"], qa.answerer.model.sentence)
-        score(ranked, model)
+        held_out = fixed.get(item["question"]) if fixed else None
+        if held_out is None:
+            score(ranked, qa.answerer.model.sentence)
+        else:
+            for c, p in zip(ranked, held_out):
+                c.score = float(p)
         for cands in q.part_candidates:
-            score(cands, model)
+            score(cands, qa.answerer.model.sentence)
         yield item, q, sorted(ranked, key=lambda c: -c.score)
 
 
@@ -99,24 +103,17 @@ def sentence_data(qa, items, cache: dict | None = None) -> tuple[np.ndarray, np.
     return np.array(X).reshape(len(y), len(FEATURES)), np.array(y), groups
 
 
-def _held_out_models(make, X, y, groups, items, folds: int = 5) -> dict:
-    """For each train question, a sentence model fitted without its fold (``make(X, y)``):
-    the refusal, the summary selector and the completer learn from scores like those the
-    scorer gives questions it never saw, not from its own train fit. Folds hold out whole
-    batches (``evaluation.batch_of``): a writer words their questions alike, and a twin in
-    another fold scores a question as if it had been seen (dev questions with a near twin in
-    train are answered in full 0.93 of the time, the others 0.74).
-    With fewer batches than folds, questions are held out one by one."""
+def _out_of_fold_scores(make, X, y, groups, items, folds: int = 5) -> dict:
+    """Each train question's candidate scores from a sentence model fitted without its fold
+    (``make(X, y)``): the refusal and the summary selector learn from scores like those they
+    meet on questions the scorer never saw, not from the scorer's own train fit."""
     from sklearn.model_selection import GroupKFold
 
     groups = np.asarray(groups)
-    batches = np.array([batch_of(items[n]) for n in groups])
-    folds_of = batches if len(set(batches)) >= folds else groups
-    models = {}
-    for fit_rows, held in GroupKFold(folds).split(X, y, folds_of):
-        model = make(X[fit_rows], y[fit_rows])
-        models.update({items[n]["question"]: model for n in set(groups[held])})
-    return models
+    scores = np.zeros(len(y))
+    for fit_rows, held in GroupKFold(folds).split(X, y, groups):
+        scores[held] = make(X[fit_rows], y[fit_rows]).predict_proba(X[held])
+    return {item["question"]: scores[groups == n] for n, item in enumerate(items)}
 
 
 def _hit_at_1(model: Linear, X, y, groups) -> float:
@@ -130,13 +127,12 @@ def _hit_at_1(model: Linear, X, y, groups) -> float:
     return sum(label for _, label in best.values()) / max(1, len(best))
 
 
-def summary_data(qa, items, cache: dict | None = None,
-                 held_out: dict | None = None) -> list[tuple]:
+def summary_data(qa, items, cache: dict | None = None, fixed: dict | None = None) -> list[tuple]:
     """For each summary question (about one article) with must_contain strings: its
     sentences' ``SUMMARY_FEATURES``, which of them hold one of those strings, and what
     ``choose_summary`` needs to be scored again."""
     out = []
-    for item, q, ranked in _analyzed(qa, items, cache, held_out):
+    for item, q, ranked in _analyzed(qa, items, cache, fixed):
         if not ranked or not q.sums_up_one_article or not item["must_contain"]:
             continue
         best = summary_anchor(ranked)
@@ -172,11 +168,11 @@ def _fit_summary(qa, train_rows: list[tuple], dev_rows: list[tuple]) -> Linear |
     return best
 
 
-def completion_data(qa, items, cache: dict | None = None, held_out: dict | None = None) -> list:
+def completion_data(qa, items, cache: dict | None = None, fixed: dict | None = None) -> list:
     """``completion_examples`` of each answerable question a further quote may complete, as
     composed with the fitted knobs."""
     m, out = qa.answerer.model, []
-    for item, q, ranked in _analyzed(qa, items, cache, held_out):
+    for item, q, ranked in _analyzed(qa, items, cache, fixed):
         if ranked and item["must_contain"] and completes(q):
             chosen = compose(q, ranked, extra_ratio=m.extra_ratio, finder=qa.answerer.finder,
                              part_ratio=m.part_ratio, summary=m.summary)
@@ -186,11 +182,11 @@ def completion_data(qa, items, cache: dict | None = None, held_out: dict | None 
 
 
 def refusal_data(qa, items, extra_ratio: float, cache: dict | None = None,
-                 part_ratio: float = 0.1, held_out: dict | None = None):
+                 part_ratio: float = 0.1, fixed: dict | None = None):
     """Refusal features of each item as answered with the current sentence scorer, whether it
     is answerable, and whether the composed answer holds every must_contain."""
     rows, answerable, complete, chars = [], [], [], []
-    for item, q, ranked in _analyzed(qa, items, cache, held_out):
+    for item, q, ranked in _analyzed(qa, items, cache, fixed):
         chosen = compose(q, ranked, extra_ratio=extra_ratio, finder=qa.answerer.finder,
                          part_ratio=part_ratio, summary=qa.answerer.model.summary)
         f = refusal_features(q, chosen, ranked)
@@ -236,7 +232,7 @@ def fit(qa, train: list[dict], dev: list[dict], *, max_wrong_refusals: float = 0
     hit = _hit_at_1(model, Xd, yd, gd)
     if hit > best_hit:
         best_c, best_hit, sentence = "trees", hit, model
-    held_out = _held_out_models(makers[best_c], Xt, yt, gt, train)
+    held_out = _out_of_fold_scores(makers[best_c], Xt, yt, gt, train)
     am = AnswerModel(sentence, Linear(REFUSAL_FEATURES), summary_asked=asked)
     qa.answerer.model = am
     summaries = summary_data(qa, train, cache, held_out)
