@@ -44,11 +44,17 @@ def test_validator_rejects_bad_evidence(tmp_path):
 
 def test_small_evaluation_run(qa):
     """A fast evaluation on a fixed slice of the dev split (blind-written questions)."""
-    items = split_items(load_qa(ROOT / "eval" / "qa.jsonl", seeds=ROOT / "seeds"), "dev")
+    every = load_qa(ROOT / "eval" / "qa.jsonl", seeds=ROOT / "seeds")
+    items = split_items(every, "dev")
     sample = [i for i in items if i["type"] != "unanswerable"][:24] + \
         [i for i in items if i["type"] == "unanswerable"][:16]   # 8 were too few to judge by
-    report = evaluate(qa, sample)
+    report = evaluate(qa, sample, train=[i["question"] for i in split_items(every, "train")])
     ours = report["systems"]["parkqa"]
+    # the items with and without a near twin in train, aggregated apart
+    assert all(0.0 < r["train_similarity"] <= 1.0 for r in ours["items"])
+    halves = [ours["by_type"][n]["items"] for n in ("like_train", "unlike_train")
+              if n in ours["by_type"]]
+    assert sum(halves) == 40
     assert set(report["systems"]) == {"parkqa", "bm25_only", "dense_only"}
     assert len(ours["items"]) == 40 and ours["overall"]["items"] == 40
     row = ours["items"][0]

@@ -1,7 +1,7 @@
 """The refusal's out-of-fold predictions (parkqa.refusal_fit): folds hold out whole batches."""
 import numpy as np
 
-from parkqa.evaluation import batch_of
+from parkqa.twins import batch_of
 from parkqa.refusal_fit import _out_of_fold
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .corpus import squash
 from .question import clean, is_english
+from .twins import TWIN, train_similarity
 
 TYPES = ("fact_number", "fact_entity", "list", "why_how", "cross_doc", "temporal", "yes_no",
          "summary", "unanswerable")
@@ -27,15 +28,6 @@ TYPES = ("fact_number", "fact_entity", "list", "why_how", "cross_doc", "temporal
 def split_items(items: list[dict], split: str | None) -> list[dict]:
     """Items of one split ("train", "dev", "test"); all items when ``split`` is None."""
     return items if not split else [i for i in items if i.get("split") == split]
-
-
-def batch_of(item: dict) -> str:
-    """The batch an item was written in: its id's prefix ("b14-q178" -> "b14"; a dialogue's
-    turn "w1-d01-2" -> "w1"), or "team" for the team's own unprefixed items. A writer repeats
-    a phrasing within a batch, so folds that hold out whole batches see questions as new as a
-    fresh test batch's."""
-    name = str(item.get("id", ""))
-    return name.split("-", 1)[0] if "-" in name else "team"
 
 
 def split_sizes(items: list[dict]) -> dict[str, int]:
@@ -177,11 +169,13 @@ def _passage_spans(index, pid: int) -> tuple[str, list]:
 
 
 def evaluate(qa, items: list[dict], *, k: int = 5, baselines: bool = True,
-             progress: bool = False) -> dict:
+             progress: bool = False, train: list[str] = ()) -> dict:
     """Run ``qa`` (a ParkQA) and the baselines over ``items``; per-item rows and aggregates.
 
     Baselines answer like the usual pipelines: the whole top passage of one retriever, never a
-    refusal."""
+    refusal. With ``train`` (the train split's questions), each row carries its question's
+    ``train_similarity`` and the items with and without a near twin in train are aggregated
+    apart (``like_train``, ``unlike_train``)."""
     index = qa.index
     systems = {"parkqa": []}
     if baselines:
@@ -221,11 +215,17 @@ def evaluate(qa, items: list[dict], *, k: int = 5, baselines: bool = True,
     if bar:
         bar.close()
     out = {"systems": {}, "refusal_curve": refusal_curve(systems["parkqa"])}
+    similar = train_similarity([i["question"] for i in items], list(train)) if train else None
     for name, rows in systems.items():
         by_type = {t: aggregate([r for r in rows if r["type"] == t]) for t in TYPES
                    if any(r["type"] == t for r in rows)}
-        if any(r["lang"] == "en" for r in rows):   # a slice across types, not a type
-            by_type["english"] = aggregate([r for r in rows if r["lang"] == "en"])
+        slices = {"english": [r for r in rows if r["lang"] == "en"]}   # across types
+        if similar is not None:
+            for r, sim in zip(rows, similar):
+                r["train_similarity"] = sim
+            slices["like_train"] = [r for r in rows if r["train_similarity"] >= TWIN]
+            slices["unlike_train"] = [r for r in rows if r["train_similarity"] < TWIN]
+        by_type.update({n: aggregate(part) for n, part in slices.items() if part})
         out["systems"][name] = {"overall": aggregate(rows), "by_type": by_type, "items": rows}
     return out
 
@@ -258,7 +258,8 @@ def run_cli(args, settings) -> int:
         print(f"parkqa eval: {exc}", file=sys.stderr)
         return 2
     qa = ParkQA(settings)
-    report = evaluate(qa, items, progress=True)
+    train = [] if args.split not in ("dev", "test") else [i["question"] for i in split_items(every, "train")]
+    report = evaluate(qa, items, progress=True, train=train)
     if args.dialogues:
         from .dialogue_eval import evaluate_dialogues, load_dialogues
 

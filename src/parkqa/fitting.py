@@ -23,7 +23,7 @@ from .completer import completion_examples, completes, fit_completer
 from .composer import compose, labels
 from .corpus import squash
 from .cues import answer_kinds
-from .evaluation import batch_of, evidence_ranges, load_qa, split_items
+from .evaluation import evidence_ranges, load_qa, split_items
 from .features import FEATURES, feature_matrix
 from .question import clean
 from .refusal_fit import fit_refusal
@@ -31,6 +31,7 @@ from .scorer import MODEL_FILE, REFUSAL_FEATURES, AnswerModel, Linear, default_m
 from .summary_asked import fit_summary_asked
 from .summary import (SUMMARY_FEATURES, choose_summary, summary_anchor, summary_pool,
                       summary_rows)
+from .twins import batch_of
 
 
 # the composer's knobs tried on dev: a further quote must score this share of the best one, and
