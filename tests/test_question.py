@@ -120,3 +120,21 @@ def test_a_proper_name_no_article_prints_or_sounds_like_is_strange(qa):
     assert reader.read("康保的雪莲细胞培养技术厉害在哪？").strange_names == []
     assert reader.read("全市354个签约项目是统计的哪段时间？").strange_names == []
     assert reader.read("长高智汇电子信息产业基地投产比特瓦时一期晚了几个月？").strange_names == []
+
+
+@pytest.mark.parametrize("question, read", [
+    ("换个问题，高新区包括哪四个园区？", "高新区包括哪四个园区?"),
+    ("另外问下，高新区刻章收费吗？", "高新区刻章收费吗?"),
+    # a clause naming a thing the articles lack, a place or a year is part of the question
+    ("特斯拉，在高新区投了多少？", "特斯拉,在高新区投了多少?"),
+    ("长治高新区，有多少企业？", "长治高新区,有多少企业?"),
+    ("2024年，高新区有多少家企业？", "2024年,高新区有多少家企业?"),
+    ("你好！", "你好!"),      # the last clause always stays
+])
+def test_a_preamble_that_names_and_asks_nothing_is_not_read(qa, question, read):
+    assert qa.answerer.reader.read(question).text == read
+
+
+def test_a_preamble_does_not_turn_an_answer_into_a_refusal(qa):
+    bare, chatty = qa.ask("高新区包括哪四个园区？"), qa.ask("换个问题，高新区包括哪四个园区？")
+    assert bare.answered and chatty.answered and chatty.text == bare.text

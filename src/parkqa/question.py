@@ -30,6 +30,7 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _LOWER_WORD = re.compile(r"(?<![A-Za-z'-])[a-z][a-z'-]*")
 _MARKUP = re.compile(r"<[^<>\n]{0,200}>")
+_CLAUSE = re.compile(r"[^，,。！!：:；;]+[，,。！!：:；;]*|[，,。！!：:；;]+")   # a clause and its marks
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
 _SIMPLIFY = None
 
@@ -176,7 +177,7 @@ class QuestionReader:
         text = clean(raw)
         english = is_english(text)
         if not english:
-            text = self.lexicon.fix_homophones(text)
+            text = self._without_preamble(self.lexicon.fix_homophones(text))
         # the Chinese words of its English words, phrases and pinyin names, by what each
         # stands for
         senses = self.lexicon.english_groups(text) if english or _LATIN.search(text) else []
@@ -211,6 +212,20 @@ class QuestionReader:
                         unknown=unknown, strange_names=self._strange(text, unknown),
                         en_focus=self._english_focus(text, terms) if english else {},
                         absent={t: self._known_piece(t) for t in terms if not self.df(t)})
+
+    def _without_preamble(self, text: str) -> str:
+        """``text`` without its leading clauses that name nothing and ask nothing ("换个问题，",
+        "另外问下，"): no term the articles hold or lack, no place, year or question word. They
+        only blur what retrieval and the features read."""
+        clauses = _CLAUSE.findall(text)
+        k = 0
+        while k < len(clauses) - 1 and not (
+                self._weights(key_terms(clauses[k])) or answer_kinds(clauses[k])
+                or self.unknown_names(clauses[k], key_terms(clauses[k]))
+                or YEAR.search(clauses[k]) or _LATIN.search(clauses[k])
+                or self.knowledge.mention_spans(clauses[k])):
+            k += 1
+        return "".join(clauses[k:])
 
     def kinds(self, text: str) -> set[str]:
         """``answer_kinds``, and a summary where the fitted model hears one the cues miss."""
