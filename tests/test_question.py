@@ -138,3 +138,14 @@ def test_a_preamble_that_names_and_asks_nothing_is_not_read(qa, question, read):
 def test_a_preamble_does_not_turn_an_answer_into_a_refusal(qa):
     bare, chatty = qa.ask("高新区包括哪四个园区？"), qa.ask("换个问题，高新区包括哪四个园区？")
     assert bare.answered and chatty.answered and chatty.text == bare.text
+
+
+def test_a_term_no_article_holds_whole_is_answered_by_its_known_part(qa):
+    # "总面积" is no article's word, "面积" is: the learned refusal decides, not the hard rule
+    read = qa.answerer.reader.read("长治高新区的总面积有多大？")
+    assert read.absent == {"总面积": "面积"} and not read.holds_no_article_term
+    ans = qa.ask("长治高新区的总面积有多大？")
+    assert ans.answered and "104.31平方公里" in ans.text
+    # terms none of which the articles hold even in part are refused outright
+    assert qa.answerer.reader.read("特斯拉的股价是多少？").holds_no_article_term
+    assert not qa.ask("特斯拉的股价是多少？").answered
