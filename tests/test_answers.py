@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from parkqa.answering import REFUSAL
+from parkqa.answering import REFUSAL, about_elsewhere
 from parkqa.composer import MAX_QUOTE_CHARS
 from parkqa.retrieval import fuse_scores
 
@@ -272,3 +272,17 @@ def test_an_asked_area_brings_in_the_sentences_that_give_one(qa):
     assert any("104.31平方公里" in c.sentence.text.replace(" ", "") for c in ranked)
     q, _, ranked = qa.answerer.analyze("长治高新区有多少家入区企业？")
     assert not any("平方公里" in c.sentence.text for c in ranked[:3])
+
+
+def test_a_city_named_inside_a_longer_name_is_not_a_place_asked_about(qa):
+    a = qa.answerer
+    ans = qa.ask("长治5G电子智造基地获得过什么认定？")      # a base of the zone, named after the city
+    assert ans.answered and "数字经济示范型园区" in ans.text
+    # quotes all about the zone, for a question about the city itself, stay elsewhere
+    zone = [c for c in a.analyze("长治高新区有多少家高新技术企业？")[2]
+            if c.sentence.park == "长治高新区"][:2]
+    clash = {"place_unmet": 1.0, "place_clash": 1.0}
+    for asked in ("长治市有多少家高新技术企业？", "全市一共有多少家高新技术企业？"):
+        assert about_elsewhere(clash, a.reader.read(asked), zone, a.reader.knowledge)
+    assert not about_elsewhere(clash, a.reader.read("长治5G电子智造基地获得过什么认定？"), zone,
+                               a.reader.knowledge)
