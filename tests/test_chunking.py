@@ -46,3 +46,26 @@ def test_passages_overlap_by_one_sentence_and_cover_everything():
             assert a.sentence_ids[-1] == b.sentence_ids[0]
     assert all(len(p.text) <= 200 or len(p.sentence_ids) == 1 for p in passages)
     assert all(p.start < p.end for p in passages)
+
+
+def test_a_passage_split_between_two_places_takes_the_first_in_any_process():
+    # a set's order changes with PYTHONHASHSEED: the place a tie went to, and so the index,
+    # changed from one build to the next
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = ("from dataclasses import replace\n"
+              "from pathlib import Path\n"
+              "from parkqa.chunking import article_sentences, build_passages\n"
+              "from parkqa.corpus import load_article\n"
+              "path = sorted(Path('seeds').glob('*.txt'))[0]\n"
+              "s = article_sentences(load_article(path))[:2]\n"
+              "s = [replace(s[0], park='甲市'), replace(s[1], park='乙区')]\n"
+              "print(build_passages(s, target_chars=10_000)[0].park)\n")
+    root = Path(__file__).resolve().parent.parent
+    parks = {subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True,
+                            text=True, env={**os.environ, "PYTHONHASHSEED": str(seed)},
+                            timeout=120).stdout.strip() for seed in range(6)}
+    assert parks == {"甲市"}, json.dumps(sorted(parks), ensure_ascii=False)

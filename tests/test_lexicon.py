@@ -176,3 +176,14 @@ def test_a_phrasal_verb_keeps_its_particle():
     assert "设立" in lex.english_terms("When was it set up?")
     assert "创下" not in lex.english_terms("When was it set up?")
     assert lex.english_terms("up out over") == []
+
+
+def test_the_built_lexicon_does_not_depend_on_the_vocabulary_order():
+    import random
+
+    vocabulary = ["高新区", "经开区", "入区企业", "企业", "中科潞安", "长治", "园区", "终端", "市里"]
+    shuffled = vocabulary[:]
+    random.Random(1).shuffle(shuffled)
+    assert Lexicon.build(vocabulary).to_dict() == Lexicon.build(shuffled).to_dict()
+    assert list(Lexicon.build(shuffled).to_dict()["words"]) == \
+        list(Lexicon.build(vocabulary).to_dict()["words"])

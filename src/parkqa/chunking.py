@@ -139,7 +139,10 @@ def build_passages(sentences: list[Sentence], *, target_chars: int = 200, overla
             id=first_id + len(passages), doc=group[0].doc, sentence_ids=[s.id for s in group],
             text="".join(s.text for s in group),
             start=min(a for s in group for a, _ in s.spans),
-            end=max(b for s in group for _, b in s.spans), park=max(set(parks), key=parks.count) if parks else ""))
+            end=max(b for s in group for _, b in s.spans),
+            # the place most of its sentences are about; a tie goes to the first named (a set's
+            # order changes from run to run, and with it the index)
+            park=max(dict.fromkeys(parks), key=parks.count) if parks else ""))
         if j >= len(sentences):
             break
         i = max(j - overlap, i + 1)

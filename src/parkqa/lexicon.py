@@ -85,7 +85,9 @@ class Lexicon:
     def build(cls, vocabulary: Iterable[str]) -> "Lexicon":
         """Count and read the Han words (2+ characters); keep only their CC-CEDICT glosses."""
         counts = Counter(w for w in vocabulary if isinstance(w, str) and _HAN_RUN.fullmatch(w))
-        words = {w: (n, r) for w, n in counts.items() if len(w) > 1 and (r := _readings(w))}
+        # in a fixed order: the vocabulary may come from a set, whose order changes per run
+        words = {w: (n, r) for w, n in sorted(counts.items())
+                 if len(w) > 1 and (r := _readings(w))}
         syllables = {_name_key(s) for _, rs in words.values() for r in rs for s in r.split()}
         return cls(words, *_cedict(words, syllables))
 
