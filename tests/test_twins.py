@@ -6,8 +6,8 @@ from parkqa.twins import TWIN, bigrams, train_similarity
 
 def _brute(question: str, train: list[str]) -> float:
     mine = bigrams(question)
-    return max((len(mine & bigrams(t)) / len(mine | bigrams(t)) for t in train if mine | bigrams(t)),
-               default=0.0)
+    return max((len(mine & bigrams(t)) / len(mine | bigrams(t))
+                for t in train if mine | bigrams(t)), default=0.0)
 
 
 def test_train_similarity_is_the_largest_bigram_jaccard():

@@ -258,7 +258,9 @@ def run_cli(args, settings) -> int:
         print(f"parkqa eval: {exc}", file=sys.stderr)
         return 2
     qa = ParkQA(settings)
-    train = [] if args.split not in ("dev", "test") else [i["question"] for i in split_items(every, "train")]
+    # dev and test items are told apart by how alike they are to train's
+    train = [i["question"] for i in split_items(every, "train")] \
+        if args.split in ("dev", "test") else []
     report = evaluate(qa, items, progress=True, train=train)
     if args.dialogues:
         from .dialogue_eval import evaluate_dialogues, load_dialogues

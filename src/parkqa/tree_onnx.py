@@ -142,7 +142,8 @@ def _ensemble(trees: list[dict], n_features: int) -> bytes:
         leaf_targetids=[0] * n_leaves,
         leaf_weights=numpy_helper.from_array(flat(leaf_weights, np.float64)))
     graph = helper.make_graph(
-        [node], "trees", [helper.make_tensor_value_info("X", TensorProto.DOUBLE, [None, n_features])],
+        [node], "trees",
+        [helper.make_tensor_value_info("X", TensorProto.DOUBLE, [None, n_features])],
         [helper.make_tensor_value_info("Y", TensorProto.DOUBLE, [None, 1])])
     # IR 10 and these opsets: what onnxruntime >= 1.20 (pyproject's floor) runs
     model = helper.make_model(graph, ir_version=10, opset_imports=[
