@@ -67,6 +67,18 @@ def test_corrupt_files_are_named(private, name):
         load_index(private)
 
 
+def test_a_damaged_answer_model_is_a_corrupt_index_and_is_rebuilt(private, embedder):
+    # valid JSON whose trees no longer parse: named at load, not a traceback at the first answer
+    path = private.index / "answer_model.json"
+    model = json.loads(path.read_text(encoding="utf-8"))
+    model["sentence"]["trees"][0]["onnx"] = "AAAA" + model["sentence"]["trees"][0]["onnx"][40:]
+    path.write_text(json.dumps(model), encoding="utf-8")
+    with pytest.raises(IndexCorrupt, match=r"answer_model\.json is corrupt"):
+        load_index(private)
+    qa = ParkQA(private, embedder)     # rebuilt with the packaged model
+    assert qa.ask("长治高新区有多少家入区企业？").answered
+
+
 def test_missing_passages_file(private):
     (private.index / "passages.jsonl").unlink()
     with pytest.raises(IndexCorrupt, match="passages.jsonl is missing"):

@@ -91,7 +91,7 @@ class Answerer:
                  *, passages: int = 8) -> None:
         self.index = index
         self.retriever = retriever
-        self.model = model or AnswerModel.from_dict(index.answer_model)
+        self.model = model or index.answer
         self.reader = QuestionReader(index, self.model.summary_asked)
         self.finder = CandidateFinder(index, retriever, passages=passages)
         self.n_passages = passages

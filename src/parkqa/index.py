@@ -30,7 +30,7 @@ from .corpus import Article, article_paths, file_sha256
 from .knowledge import Knowledge
 from .lexicon import Lexicon
 from .metadata import ArticleMeta
-from .scorer import model_fingerprint
+from .scorer import AnswerModel, model_fingerprint
 from .store import Generation, StoreError, open_store
 from .terms import TermIndex
 from .words import Words
@@ -76,6 +76,11 @@ class Index:
     generation: str = ""        # the folder it was read from (see parkqa.generations)
     sentence_index: "object" = None   # faiss.Index over sentence vectors (sentences.faiss)
     sentence_facts: dict | None = None   # saved per-sentence facts (parkqa.sentence_facts)
+
+    @cached_property
+    def answer(self) -> AnswerModel:
+        """The fitted answer model of ``answer_model``, built once (its trees' sessions too)."""
+        return AnswerModel.from_dict(self.answer_model)
 
     @cached_property
     def terms(self) -> TermIndex:
@@ -224,10 +229,16 @@ def _read_generation(gen: Generation, manifest: dict, where: str) -> Index:
                            "manifest's dimension; run `parkqa index` to rebuild it")
     if any(s.doc not in articles for s in sentences):
         raise IndexCorrupt(f"{where}: sentences refer to unknown articles")
-    return Index(manifest=manifest, articles=articles, sentences=sentences, passages=passages,
+    index = Index(manifest=manifest, articles=articles, sentences=sentences, passages=passages,
                  passage_vectors=p_index, sentence_vectors=np.asarray(s_vecs, np.float32),
                  passage_tokens=[r["tokens"] for r in p_rows],
                  sentence_tokens=[r["tokens"] for r in s_rows], words=words, synonyms=synonyms,
                  knowledge=knowledge, lexicon=lexicon, answer_model=answer_model,
                  tokenizer=Words(words, synonyms), generation=gen.name, sentence_index=s_index,
                  sentence_facts=facts)
+    try:
+        index.answer     # built once here: an unreadable model is a corrupt index, not a crash
+    except Exception as exc:
+        raise IndexCorrupt(f"{where}: answer_model.json is corrupt or unreadable ({exc}); "
+                           "run `parkqa index` to rebuild it") from exc
+    return index

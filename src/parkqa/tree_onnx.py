@@ -64,7 +64,10 @@ class Trees:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Trees":
-        return cls(base64.b64decode(d["onnx"]), d["gain"])
+        """Loaded and checked: the session is built now, so a damaged file fails at load."""
+        trees = cls(base64.b64decode(d["onnx"], validate=True), d["gain"])
+        trees._session = _session(trees.onnx)
+        return trees
 
 
 def _session(onnx: bytes):
