@@ -222,13 +222,15 @@ class QuestionReader:
         only blur what retrieval and the features read."""
         clauses = _CLAUSE.findall(text)
         k = 0
-        while k < len(clauses) - 1 and not (
-                self._weights(key_terms(clauses[k])) or answer_kinds(clauses[k])
-                or self.unknown_names(clauses[k], key_terms(clauses[k]))
-                or YEAR.search(clauses[k]) or _LATIN.search(clauses[k])
-                or self.knowledge.mention_spans(clauses[k])):
+        while k < len(clauses) - 1 and not self._says_something(clauses[k]):
             k += 1
         return "".join(clauses[k:])
+
+    def _says_something(self, clause: str) -> bool:
+        terms = key_terms(clause)
+        return bool(self._weights(terms) or answer_kinds(clause)
+                    or self.unknown_names(clause, terms) or YEAR.search(clause)
+                    or _LATIN.search(clause) or self.knowledge.mention_spans(clause))
 
     def kinds(self, text: str) -> set[str]:
         """``answer_kinds``, and a summary where the fitted model hears one the cues miss."""
